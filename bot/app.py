@@ -1,0 +1,135 @@
+"""The composition root: the one place that builds the application and wires its parts.
+
+Nothing here runs at import.  ``newsbot run``, ``newsbot demo`` and the end-to-end tests all
+call :func:`build_application`; they differ only in the config (and clock) they pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import httpx
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+from telegram.ext import ApplicationBuilder, Defaults
+
+import handlers
+from bot.briefs.maker import BriefMaker
+from bot.clock import KYIV, Clock, SystemClock
+from bot.config import Config
+from bot.context import CONTEXT_TYPES, NewsApplication
+from bot.delivery.engine import DeliveryEngine
+from bot.losses.service import LossService
+from bot.services import Services
+from bot.sources.service import SourceService
+from storage import Database
+
+log = logging.getLogger(__name__)
+
+
+async def open_services(config: Config, app: NewsApplication, clock: Clock) -> Services:
+    """Open the database and network client and build the domain services on top of them."""
+    db = await Database.open(config.storage.database)
+    http = httpx.AsyncClient(
+        headers={"User-Agent": config.fetch.user_agent},
+        timeout=httpx.Timeout(20.0, connect=5.0),
+        follow_redirects=True,
+        max_redirects=5,
+        limits=httpx.Limits(max_connections=config.fetch.concurrency * 2),
+    )
+    losses = LossService(db, http, clock, config.losses)
+    briefs = BriefMaker(config.briefs, http)
+    delivery = DeliveryEngine(db, app.bot, clock, config.delivery)
+    sources = SourceService(
+        db, http, clock, config, briefs, losses, on_new_brief=delivery.enqueue_brief
+    )
+    return Services(config, clock, db, http, losses, briefs, sources, delivery)
+
+
+async def _set_command_menu(app: NewsApplication, config: Config) -> None:
+    """The command menu in Ukrainian; admins get the admin commands in their own chats."""
+    await app.bot.set_my_commands([BotCommand(c, d) for c, d in handlers.USER_COMMANDS])
+    admin_menu = [BotCommand(c, d) for c, d in (*handlers.USER_COMMANDS, *handlers.ADMIN_COMMANDS)]
+    for admin in config.telegram.admins:
+        try:
+            await app.bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:  # the admin has not started the bot yet
+            log.info("admin menu for %s not set: %s", admin, exc.message)
+
+
+def _schedule_jobs(app: NewsApplication, services: Services) -> None:
+    jq = app.job_queue
+    if jq is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
+    schedule = services.config.schedule
+    once: dict[str, Any] = {"max_instances": 1, "coalesce": True}
+
+    async def poll(_: object) -> None:
+        await services.sources.poll_all()
+
+    async def refresh_losses(_: object) -> None:
+        await services.losses.refresh()
+
+    async def backfill_losses(_: object) -> None:
+        await services.losses.backfill()
+
+    jq.run_repeating(
+        poll,
+        interval=schedule.poll_seconds,
+        first=1.0,
+        name="poll-sources",
+        job_kwargs={**once, "jitter": schedule.jitter_seconds},
+    )
+    jq.run_repeating(
+        refresh_losses,
+        interval=schedule.losses_seconds,
+        first=0.5,
+        name="refresh-losses",
+        job_kwargs=once,
+    )
+    # The General Staff publishes once a day in the morning, Kyiv time.
+    jq.run_daily(
+        refresh_losses, time=dt.time(9, 10, tzinfo=KYIV), name="losses-morning", job_kwargs=once
+    )
+    jq.run_once(backfill_losses, when=5.0, name="backfill-losses", job_kwargs=once)
+
+
+def build_application(config: Config, *, clock: Clock | None = None) -> NewsApplication:
+    """Build the bot: PTB application, handlers, and lifecycle hooks that open/close services."""
+    clock = clock or SystemClock()
+
+    async def post_init(app: NewsApplication) -> None:
+        services = await open_services(config, app, clock)
+        app.bot_data.services = services
+        await services.sources.sync_config_sources()
+        await services.losses.start()
+        await services.delivery.start()
+        await _set_command_menu(app, config)
+        _schedule_jobs(app, services)
+        me = app.bot.username
+        log.info("newsbot started as @%s with %d source(s)", me, len(config.sources))
+
+    async def post_shutdown(app: NewsApplication) -> None:
+        services = app.bot_data.services
+        app.bot_data.services = None
+        if services is not None:
+            await services.close()
+        log.info("newsbot stopped")
+
+    api = config.telegram.api_url
+    app: NewsApplication = (
+        ApplicationBuilder()
+        .token(config.telegram.token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .context_types(CONTEXT_TYPES)
+        .defaults(Defaults(parse_mode="HTML", tzinfo=KYIV))
+        .concurrent_updates(64)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    handlers.register_all(app, config)
+    return app

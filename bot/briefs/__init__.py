@@ -1,0 +1,1 @@
+"""Ukrainian briefs: sentence splitting, summarisers and Telegram-safe rendering."""

@@ -1,0 +1,286 @@
+"""Typed, validated configuration: TOML file + ``NEWSBOT_<SECTION>_<KEY>`` environment overrides.
+
+Every problem is reported as one :class:`ConfigError` whose message names the key and what is
+wrong with it; the CLI prints that single line and exits with status 2.  The token is never part
+of any message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_LOSSES_URL = "https://russianwarship.rip/api/v2/statistics/latest"
+DEFAULT_MINFIN_URL = "https://index.minfin.com.ua/ua/russian-invading/casualties/"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line for the operator."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    name: str
+    url: str
+
+
+DEFAULT_SOURCES: tuple[SourceConfig, ...] = (
+    SourceConfig("ГОРДОН", "https://gordonua.com/ukr/xml/rss_category/top.html"),
+    SourceConfig("Українська правда", "https://www.pravda.com.ua/rss/view_news/"),
+    SourceConfig("Укрінформ", "https://www.ukrinform.ua/rss/block-lastnews"),
+    SourceConfig("УНІАН", "https://rss.unian.net/site/news_ukr.rss"),
+    SourceConfig("Суспільне", "https://suspilne.media/rss/all.rss"),
+    SourceConfig("РБК-Україна", "https://www.rbc.ua/static/rss/all.ukr.rss.xml"),
+    SourceConfig("NV", "https://nv.ua/ukr/rss/all.xml"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    token: str = field(repr=False)
+    api_url: str = DEFAULT_API_URL
+    admins: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StorageConfig:
+    database: str = "newsbot.db"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleConfig:
+    poll_seconds: int = 300
+    losses_seconds: int = 3600
+    jitter_seconds: int = 30
+
+
+@dataclass(frozen=True, slots=True)
+class LossesConfig:
+    url: str = DEFAULT_LOSSES_URL
+    fallback_url: str = DEFAULT_MINFIN_URL
+    backfill_days: int = 90
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    concurrency: int = 8
+    max_body_bytes: int = 5_000_000
+    max_pushes_per_poll: int = 10
+    max_age_hours: int = 24
+    allow_private_sources: bool = False
+    user_agent: str = "newsbot/0.1 (+Telegram news bot)"
+
+
+@dataclass(frozen=True, slots=True)
+class BriefsConfig:
+    summariser: str = "extractive"  # "extractive" or "llm"
+    budget_chars: int = 450
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout_seconds: float = 30.0
+    llm_concurrency: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    overall_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    group_per_minute: int = 20
+    allow_paid_broadcast: bool = False
+    concurrency: int = 16
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    telegram: TelegramConfig
+    storage: StorageConfig = StorageConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    losses: LossesConfig = LossesConfig()
+    fetch: FetchConfig = FetchConfig()
+    briefs: BriefsConfig = BriefsConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    sources: tuple[SourceConfig, ...] = DEFAULT_SOURCES
+
+
+_SECTIONS: dict[str, type[Any]] = {
+    "telegram": TelegramConfig,
+    "storage": StorageConfig,
+    "schedule": ScheduleConfig,
+    "losses": LossesConfig,
+    "fetch": FetchConfig,
+    "briefs": BriefsConfig,
+    "delivery": DeliveryConfig,
+}
+_URL_KEYS = {("telegram", "api_url"), ("losses", "url"), ("losses", "fallback_url")}
+_POSITIVE_KEYS = {
+    ("schedule", "poll_seconds"),
+    ("schedule", "losses_seconds"),
+    ("losses", "backfill_days"),
+    ("fetch", "concurrency"),
+    ("fetch", "max_body_bytes"),
+    ("fetch", "max_pushes_per_poll"),
+    ("briefs", "budget_chars"),
+    ("briefs", "llm_timeout_seconds"),
+    ("briefs", "llm_concurrency"),
+    ("delivery", "overall_per_second"),
+    ("delivery", "per_chat_per_second"),
+    ("delivery", "group_per_minute"),
+    ("delivery", "concurrency"),
+    ("delivery", "max_attempts"),
+}
+
+
+def check_http_url(value: str, *, key: str) -> str:
+    """Return ``value`` if it is an absolute http(s) URL, else raise ConfigError naming ``key``."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{key}: {value!r} is not an http(s) URL")
+    return value.rstrip("/") if key == "telegram.api_url" else value
+
+
+def _type_name(expected: Any) -> str:
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
+        expected, str(expected)
+    )
+
+
+def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
+    """Check one TOML value against the field's annotated type."""
+    name = f"{section}.{key}"
+    if expected == "tuple[int, ...]":
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            raise ConfigError(f"{name}: expected a list of integer user ids, got {value!r}")
+        return tuple(value)
+    py = {"int": int, "float": float, "bool": bool, "str": str}[expected]
+    ok = (
+        isinstance(value, py) and not (py is int and isinstance(value, bool))
+        if py is not float
+        else isinstance(value, int | float) and not isinstance(value, bool)
+    )
+    if not ok:
+        shown = "<hidden>" if key in ("token", "llm_api_key") else repr(value)
+        raise ConfigError(f"{name}: expected {_type_name(py)}, got {shown}")
+    if py is float:
+        value = float(value)
+    if (section, key) in _POSITIVE_KEYS and value <= 0:
+        raise ConfigError(f"{name}: must be greater than 0, got {value!r}")
+    if (section, key) in _URL_KEYS:
+        value = check_http_url(value, key=name)
+    return value
+
+
+def _env_value(raw: str, expected: str) -> Any:
+    """Interpret an environment override according to the field type."""
+    if expected == "str":
+        return raw
+    if expected == "bool":
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def _build_section(section: str, cls: type[Any], raw: Mapping[str, Any]) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            allowed = ", ".join(sorted(known))
+            raise ConfigError(f"{section}.{key}: unknown key (known keys: {allowed})")
+        kwargs[key] = _coerce(section, key, value, known[key].type)
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # a required key is missing
+        missing = [f.name for f in fields(cls) if f.name not in kwargs]
+        raise ConfigError(f"{section}.{missing[0]}: missing (required)") from exc
+
+
+def _build_sources(raw: Any) -> tuple[SourceConfig, ...]:
+    if not isinstance(raw, list):
+        raise ConfigError("sources: expected [[sources]] tables with name and url")
+    out = []
+    for i, item in enumerate(raw, 1):
+        where = f"sources[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{where}: expected a table with name and url")
+        unknown = set(item) - {"name", "url"}
+        if unknown:
+            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key (known keys: name, url)")
+        url = item.get("url")
+        if not isinstance(url, str):
+            raise ConfigError(f"{where}.url: missing or not a string")
+        check_http_url(url, key=f"{where}.url")
+        name = item.get("name", urlsplit(url).hostname or url)
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{where}.name: expected a non-empty string")
+        out.append(SourceConfig(name=name.strip(), url=url))
+    return tuple(out)
+
+
+def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Config:
+    """Validate a parsed TOML document (plus environment overrides) into a :class:`Config`."""
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    for name, value in merged.items():
+        if name not in _SECTIONS and name != "sources":
+            known = ", ".join([*sorted(_SECTIONS), "sources"])
+            raise ConfigError(f"[{name}]: unknown section (known sections: {known})")
+        if name in _SECTIONS and not isinstance(value, dict):
+            raise ConfigError(f"[{name}]: expected a table")
+    for var, raw in sorted((env or {}).items()):
+        if not var.startswith("NEWSBOT_"):
+            continue
+        rest = var.removeprefix("NEWSBOT_").lower()
+        section = next((s for s in _SECTIONS if rest.startswith(s + "_")), None)
+        if section is None:
+            raise ConfigError(f"{var}: does not name a known [section]_key")
+        key = rest.removeprefix(section + "_")
+        section_fields = {f.name: f for f in fields(_SECTIONS[section])}
+        if key not in section_fields:
+            raise ConfigError(f"{var}: unknown key {section}.{key}")
+        value = _env_value(raw, str(section_fields[key].type))
+        merged.setdefault(section, {})[key] = value
+    if "token" not in merged.get("telegram", {}):
+        raise ConfigError(
+            "telegram.token: missing (set it in [telegram] or in NEWSBOT_TELEGRAM_TOKEN)"
+        )
+    token = merged["telegram"]["token"]
+    if not isinstance(token, str) or not token.strip():
+        raise ConfigError("telegram.token: expected a non-empty string")
+    sections = {
+        name: _build_section(name, cls, merged.get(name, {})) for name, cls in _SECTIONS.items()
+    }
+    sources = _build_sources(merged["sources"]) if "sources" in merged else DEFAULT_SOURCES
+    return Config(sources=sources, **sections)
+
+
+def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the TOML file at ``path``; ``env`` defaults to ``os.environ``."""
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {str(p)!r}: not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(f"config file {str(p)!r}: cannot be read ({reason})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {str(p)!r}: not valid TOML ({exc})") from None
+    return parse_config(data, os.environ if env is None else env)

@@ -1,0 +1,1 @@
+"""Delivery: the ledger worker, Telegram's rate limits and the error policy."""

@@ -1,0 +1,1 @@
+"""The counter of Russian losses: API clients, history, Ukrainian formatting, chart."""

@@ -1,0 +1,33 @@
+"""The services every handler and job uses, built and torn down by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from bot.briefs.maker import BriefMaker
+from bot.clock import Clock
+from bot.config import Config
+from bot.delivery.engine import DeliveryEngine
+from bot.losses.service import LossService
+from bot.sources.service import SourceService
+from storage import Database
+
+
+@dataclass(slots=True)
+class Services:
+    config: Config
+    clock: Clock
+    db: Database
+    http: httpx.AsyncClient
+    losses: LossService
+    briefs: BriefMaker
+    sources: SourceService
+    delivery: DeliveryEngine
+
+    async def close(self) -> None:
+        """Stop background work first, then release the network client and the database."""
+        await self.delivery.stop()
+        await self.http.aclose()
+        await self.db.close()

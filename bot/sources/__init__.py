@@ -1,0 +1,1 @@
+"""News sources: fetching, feed parsing, item identity, article text, scheduled polling."""

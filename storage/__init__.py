@@ -1,0 +1,8 @@
+"""Storage: the aiosqlite connection, the schema and repository functions in domain terms.
+
+No SQL lives outside this package.
+"""
+
+from storage.db import Database, StorageError, from_db, to_db
+
+__all__ = ["Database", "StorageError", "from_db", "to_db"]

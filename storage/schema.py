@@ -1,0 +1,118 @@
+"""The schema as SQL, in numbered migrations tracked by ``PRAGMA user_version``.
+
+Migration N brings a database from version N-1 to N.  Never edit a released migration: append
+a new one.  Timestamps are UTC ISO-8601 text (see :func:`storage.db.to_db`), so they sort and
+compare as strings.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: subscribers, sources, articles, briefs, loss counter history
+    """
+    CREATE TABLE chats (
+        id          INTEGER PRIMARY KEY,              -- Telegram chat id
+        type        TEXT NOT NULL,                    -- private | group | supergroup | channel
+        title       TEXT NOT NULL DEFAULT '',
+        status      TEXT NOT NULL DEFAULT 'active'
+                    CHECK (status IN ('active', 'stopped', 'blocked', 'gone')),
+        joined_at   TEXT NOT NULL,
+        updated_at  TEXT NOT NULL,
+        settings    TEXT NOT NULL DEFAULT '{}'         -- JSON object
+    );
+    CREATE INDEX chats_by_status ON chats (status, id);
+
+    CREATE TABLE sources (
+        id                   INTEGER PRIMARY KEY,
+        url                  TEXT NOT NULL UNIQUE,
+        name                 TEXT NOT NULL,
+        origin               TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'admin')),
+        enabled              INTEGER NOT NULL DEFAULT 1,
+        etag                 TEXT,
+        last_modified        TEXT,
+        first_success_at     TEXT,                    -- NULL until the first successful poll
+        last_success_at      TEXT,
+        last_error           TEXT,                    -- plain words, for /sources and /stats
+        last_error_at        TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        next_poll_at         TEXT,
+        created_at           TEXT NOT NULL
+    );
+
+    CREATE TABLE articles (
+        id            INTEGER PRIMARY KEY,
+        source_id     INTEGER NOT NULL REFERENCES sources (id),
+        identity      TEXT NOT NULL,                  -- guid | canonical link | title+link hash
+        url           TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        published_at  TEXT,
+        content_hash  TEXT,                           -- normalised text hash (re-publications)
+        language      TEXT,
+        disposition   TEXT NOT NULL DEFAULT 'recorded', -- pushed | first_poll | too_old | ...
+        fetched_at    TEXT NOT NULL,
+        UNIQUE (source_id, identity)
+    );
+    CREATE INDEX articles_by_content_hash ON articles (content_hash);
+
+    CREATE TABLE briefs (
+        id          INTEGER PRIMARY KEY,
+        article_id  INTEGER NOT NULL UNIQUE REFERENCES articles (id),
+        title       TEXT NOT NULL,
+        summary     TEXT NOT NULL,                    -- plain text
+        html        TEXT NOT NULL,                    -- the rendered Telegram HTML message
+        summariser  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX briefs_by_created ON briefs (created_at);
+
+    CREATE TABLE loss_snapshots (
+        day         TEXT PRIMARY KEY,                 -- YYYY-MM-DD (Europe/Kyiv report date)
+        war_day     INTEGER,
+        stats       TEXT NOT NULL,                    -- JSON {category: total}
+        increase    TEXT NOT NULL,                    -- JSON {category: increase}
+        source      TEXT NOT NULL,                    -- russianwarship | minfin
+        fetched_at  TEXT NOT NULL
+    );
+    """,
+    # 2: admin broadcasts and the delivery ledger
+    """
+    CREATE TABLE broadcasts (
+        id                   INTEGER PRIMARY KEY,
+        admin_id             INTEGER NOT NULL,
+        text                 TEXT NOT NULL,
+        status               TEXT NOT NULL DEFAULT 'draft'
+                             CHECK (status IN ('draft', 'sending', 'done', 'cancelled')),
+        progress_chat_id     INTEGER,
+        progress_message_id  INTEGER,
+        created_at           TEXT NOT NULL,
+        started_at           TEXT,
+        finished_at          TEXT
+    );
+
+    CREATE TABLE deliveries (
+        id            INTEGER PRIMARY KEY,
+        brief_id      INTEGER REFERENCES briefs (id),
+        broadcast_id  INTEGER REFERENCES broadcasts (id),
+        chat_id       INTEGER NOT NULL REFERENCES chats (id) ON UPDATE CASCADE,
+        priority      INTEGER NOT NULL,               -- lower goes first: 1 brief, 2 broadcast
+        status        TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        not_before    TEXT,                           -- earliest retry time
+        last_error    TEXT,
+        message_id    INTEGER,                        -- Telegram's id, set only after OK
+        created_at    TEXT NOT NULL,
+        sent_at       TEXT,
+        CHECK ((brief_id IS NULL) <> (broadcast_id IS NULL))
+    );
+    CREATE UNIQUE INDEX deliveries_one_per_brief_chat
+        ON deliveries (brief_id, chat_id) WHERE brief_id IS NOT NULL;
+    CREATE UNIQUE INDEX deliveries_one_per_broadcast_chat
+        ON deliveries (broadcast_id, chat_id) WHERE broadcast_id IS NOT NULL;
+    CREATE INDEX deliveries_pending
+        ON deliveries (priority, id) WHERE status = 'pending';
+    CREATE INDEX deliveries_by_chat ON deliveries (chat_id, status);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
