@@ -20,7 +20,7 @@ from bot.briefs.maker import BriefMaker
 from bot.clock import KYIV, Clock, SystemClock
 from bot.config import Config
 from bot.context import CONTEXT_TYPES, NewsApplication
-from bot.delivery.engine import DeliveryEngine
+from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.losses.service import LossService
 from bot.services import Services
 from bot.sources.service import SourceService
@@ -127,6 +127,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode="HTML", tzinfo=KYIV))
         .concurrent_updates(64)
+        .rate_limiter(limiter_for(config.delivery))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

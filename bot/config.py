@@ -76,6 +76,16 @@ class FetchConfig:
     max_age_hours: int = 24
     allow_private_sources: bool = False
     user_agent: str = "newsbot/0.1 (+Telegram news bot)"
+    browser_user_agent: str = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
+        " Chrome/124.0 Safari/537.36"
+    )
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    source_timeout: float = 30.0  # one source's whole fetch (redirects and body included)
+    max_redirects: int = 5
+    first_poll_briefs: int = 3  # newest items briefed on a source's first poll; others recorded
+    min_full_text_chars: int = 400  # a feed body shorter than this means: fetch the page
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +107,8 @@ class DeliveryConfig:
     allow_paid_broadcast: bool = False
     concurrency: int = 16
     max_attempts: int = 5
+    limits_enabled: bool = True  # false only against a fake Telegram (benchmarks)
+    progress_seconds: float = 5.0  # how often a broadcast's progress message is edited
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +148,7 @@ _POSITIVE_KEYS = {
     ("delivery", "group_per_minute"),
     ("delivery", "concurrency"),
     ("delivery", "max_attempts"),
+    ("delivery", "progress_seconds"),
 }
 
 

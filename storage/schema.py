@@ -28,25 +28,30 @@ MIGRATIONS: tuple[str, ...] = (
         name                 TEXT NOT NULL,
         origin               TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'admin')),
         enabled              INTEGER NOT NULL DEFAULT 1,
+        deleted_at           TEXT,                    -- set by /delsource; config sync keeps it
         etag                 TEXT,
         last_modified        TEXT,
+        body_sha             TEXT,                    -- hash of the last parsed body
         first_success_at     TEXT,                    -- NULL until the first successful poll
         last_success_at      TEXT,
+        last_polled_at       TEXT,
+        last_item_count      INTEGER,                 -- items in the last parsed feed
         last_error           TEXT,                    -- plain words, for /sources and /stats
         last_error_at        TEXT,
+        last_warning         TEXT,                    -- feed accepted, but some items were odd
         consecutive_failures INTEGER NOT NULL DEFAULT 0,
-        next_poll_at         TEXT,
+        next_poll_at         TEXT,                    -- backoff: not polled before this moment
         created_at           TEXT NOT NULL
     );
 
     CREATE TABLE articles (
         id            INTEGER PRIMARY KEY,
         source_id     INTEGER NOT NULL REFERENCES sources (id),
-        identity      TEXT NOT NULL,                  -- guid | canonical link | title+link hash
+        identity      TEXT NOT NULL,                  -- guid:… | link:<canonical> | hash:…
         url           TEXT NOT NULL,
         title         TEXT NOT NULL,
         published_at  TEXT,
-        content_hash  TEXT,                           -- normalised text hash (re-publications)
+        content_hash  TEXT,                           -- normalised title+summary hash
         language      TEXT,
         disposition   TEXT NOT NULL DEFAULT 'recorded', -- pushed | first_poll | too_old | ...
         fetched_at    TEXT NOT NULL,

@@ -1,0 +1,160 @@
+"""End-to-end harness: the real ``newsbot run`` in a subprocess, talking only to loopback fakes.
+
+Fixtures (re-exported by conftest.py):
+* ``telegram`` — a running :class:`FakeTelegram`;
+* ``news`` — a running :class:`FakeNews` (feeds, pages, loss-counter API);
+* ``bot_config`` — writes a TOML config pointing at those fakes (keyword overrides per section);
+* ``start_bot`` — starts ``newsbot run --config PATH`` and waits until it long-polls; every
+  process still running at teardown is killed.  Its stderr (all logs) is kept for inspection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.fakes import FakeNews, FakeTelegram
+
+TOKEN = "987654:E2E-secret-token"
+ADMIN_ID = 1001
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, username="newsbot_test_bot") as tg:
+        yield tg
+
+
+@pytest.fixture
+async def news() -> AsyncIterator[FakeNews]:
+    async with FakeNews() as server:
+        yield server
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+ConfigWriter = Callable[..., Path]
+
+
+@pytest.fixture
+def bot_config(tmp_path: Path, telegram: FakeTelegram, news: FakeNews) -> ConfigWriter:
+    """``bot_config(sources=[(name, url)], schedule={...}, ...) -> Path`` of a TOML file."""
+
+    def write(
+        *, sources: list[tuple[str, str]] | None = None, name: str = "config.toml", **sections: Any
+    ) -> Path:
+        base: dict[str, dict[str, Any]] = {
+            "telegram": {"token": TOKEN, "api_url": telegram.api_url, "admins": [ADMIN_ID]},
+            "storage": {"database": str(tmp_path / "newsbot.db")},
+            "schedule": {"poll_seconds": 3600, "losses_seconds": 3600, "jitter_seconds": 0},
+            "losses": {
+                "url": news.url_for("/api/v2/statistics/latest"),
+                "fallback_url": news.url_for("/minfin/casualties/"),
+            },
+            "fetch": {"allow_private_sources": True},
+        }
+        for section, values in sections.items():
+            base.setdefault(section, {}).update(values)
+        lines: list[str] = []
+        for section, values in base.items():
+            lines.append(f"[{section}]")
+            lines += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
+            lines.append("")
+        if sources is None or not sources:
+            lines.insert(0, "sources = []")
+        else:
+            for source_name, url in sources:
+                lines += ["[[sources]]", f"name = {_toml_value(source_name)}"]
+                lines += [f"url = {_toml_value(url)}", ""]
+        path = tmp_path / name
+        path.write_text("\n".join(lines), "utf-8")
+        return path
+
+    return write
+
+
+@dataclass
+class BotProcess:
+    proc: asyncio.subprocess.Process
+    log_path: Path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace")
+
+    async def stop(self, timeout: float = 20.0) -> int:  # noqa: ASYNC109
+        """SIGTERM, as an operator or a container runtime would; returns the exit code."""
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.proc.wait(), timeout)
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown hooks run, as in a crash or an OOM kill."""
+        if self.proc.returncode is None:
+            self.proc.kill()
+        await self.proc.wait()
+
+
+StartBot = Callable[..., Awaitable[BotProcess]]
+
+
+@pytest.fixture
+async def start_bot(tmp_path: Path, telegram: FakeTelegram) -> AsyncIterator[StartBot]:
+    started: list[BotProcess] = []
+
+    async def start(config: Path, *, ready_timeout: float = 30.0, **env: str) -> BotProcess:
+        polls_before = len(telegram.calls_of("getUpdates"))
+        log_path = tmp_path / f"bot-{len(started) + 1}.log"
+        clean_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+        with log_path.open("wb") as log_file:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                "--config",
+                str(config),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=log_file,
+                env={**clean_env, **env},
+                cwd=tmp_path,
+            )
+        process = BotProcess(proc, log_path)
+        started.append(process)
+        waiter = asyncio.ensure_future(proc.wait())
+        ready = asyncio.ensure_future(
+            telegram.wait_until(
+                lambda: len(telegram.calls_of("getUpdates")) > polls_before, ready_timeout
+            )
+        )
+        done, _ = await asyncio.wait({waiter, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if waiter in done:
+            ready.cancel()
+            raise AssertionError(f"newsbot exited with {proc.returncode}:\n{process.log}")
+        waiter.cancel()
+        ready.result()
+        return process
+
+    yield start
+    for process in started:
+        await process.kill()

@@ -1,0 +1,100 @@
+"""Migrations: from an empty database and from every earlier version, idempotent."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from storage import Database, StorageError
+from storage.db import _split_sql
+from storage.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def _schema_of(path: Path) -> list[tuple[str, str]]:
+    with closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+    return [(str(n), " ".join(str(s).split())) for n, s in rows]
+
+
+def _build_at_version(path: Path, version: int) -> None:
+    """A database as an older newsbot left it: migrations 1..version, no newer ones."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        for number in range(1, version + 1):
+            for statement in _split_sql(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+
+
+async def test_empty_database_reaches_current_version(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    db = await Database.open(path)
+    try:
+        assert await db.version() == SCHEMA_VERSION
+        async with db.conn.execute("PRAGMA journal_mode") as cur:
+            assert (await cur.fetchone())[0] == "wal"  # type: ignore[index]
+        async with db.conn.execute("PRAGMA foreign_keys") as cur:
+            assert (await cur.fetchone())[0] == 1  # type: ignore[index]
+    finally:
+        await db.close()
+    tables = {name for name, _ in _schema_of(path)}
+    assert {"chats", "sources", "articles", "briefs", "loss_snapshots"} <= tables
+    assert {"broadcasts", "deliveries"} <= tables
+
+
+@pytest.mark.parametrize("start", range(SCHEMA_VERSION))
+async def test_every_earlier_version_upgrades_to_the_same_schema(
+    tmp_path: Path, start: int
+) -> None:
+    fresh = tmp_path / "fresh.db"
+    await (await Database.open(fresh)).close()
+    old = tmp_path / f"v{start}.db"
+    _build_at_version(old, start)
+    with closing(sqlite3.connect(old)) as conn, conn:
+        if start >= 1:  # data written by the older version survives the upgrade
+            conn.execute(
+                "INSERT INTO chats (id, type, title, status, joined_at, updated_at)"
+                " VALUES (42, 'private', 'Олена', 'active', '2025-01-01', '2025-01-01')"
+            )
+    db = await Database.open(old)
+    try:
+        assert await db.version() == SCHEMA_VERSION
+        if start >= 1:
+            async with db.conn.execute("SELECT title FROM chats WHERE id = 42") as cur:
+                assert (await cur.fetchone())[0] == "Олена"  # type: ignore[index]
+    finally:
+        await db.close()
+    assert _schema_of(old) == _schema_of(fresh)
+
+
+async def test_reopening_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "twice.db"
+    for _ in range(3):
+        db = await Database.open(path)
+        assert await db.migrate() == SCHEMA_VERSION
+        await db.close()
+
+
+async def test_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    async with aiosqlite.connect(path) as conn:
+        await conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StorageError, match="newer than this newsbot knows"):
+        await Database.open(path)
+
+
+async def test_failed_transaction_rolls_back(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO chats (id, type, status, joined_at, updated_at)"
+                " VALUES (1, 'private', 'active', 'x', 'x')"
+            )
+            raise RuntimeError("boom")
+    async with db.conn.execute("SELECT COUNT(*) FROM chats") as cur:
+        assert (await cur.fetchone())[0] == 0  # type: ignore[index]

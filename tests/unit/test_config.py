@@ -1,0 +1,171 @@
+"""Config: defaults from a token alone, env overrides, and one clear line for each mistake."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_SOURCES, ConfigError, load_config, parse_config
+
+TOKEN = "123456:SECRET-token-value"
+
+
+def test_token_only_gives_working_defaults() -> None:
+    config = parse_config({"telegram": {"token": TOKEN}}, env={})
+    assert config.telegram.api_url == "https://api.telegram.org"
+    assert config.storage.database == "newsbot.db"
+    assert config.sources == DEFAULT_SOURCES
+    assert {s.name for s in config.sources} >= {"ГОРДОН", "Українська правда", "Суспільне"}
+    assert config.losses.url.startswith("https://russianwarship.rip/api/v2/")
+    assert TOKEN not in repr(config)
+
+
+def test_full_example_config_parses() -> None:
+    config = load_config(Path(__file__).parents[2] / "config.example.toml", env={})
+    assert config.telegram.admins == (1001,)
+    assert config.schedule.poll_seconds == 300
+    assert len(config.sources) == 7
+
+
+def test_env_overrides_any_key() -> None:
+    env = {
+        "NEWSBOT_TELEGRAM_TOKEN": TOKEN,
+        "NEWSBOT_TELEGRAM_ADMINS": "[7, 8]",
+        "NEWSBOT_SCHEDULE_POLL_SECONDS": "60",
+        "NEWSBOT_FETCH_ALLOW_PRIVATE_SOURCES": "true",
+        "NEWSBOT_TELEGRAM_API_URL": "http://127.0.0.1:8081/",
+        "HOME": "/root",
+    }
+    config = parse_config({"telegram": {"token": "from-file"}}, env=env)
+    assert config.telegram.token == TOKEN
+    assert config.telegram.admins == (7, 8)
+    assert config.schedule.poll_seconds == 60
+    assert config.fetch.allow_private_sources is True
+    assert config.telegram.api_url == "http://127.0.0.1:8081"
+
+
+def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
+    one = parse_config(
+        {"telegram": {"token": TOKEN}, "sources": [{"name": "Тест", "url": "https://e.x/rss"}]},
+        env={},
+    )
+    assert [s.name for s in one.sources] == ["Тест"]
+    assert parse_config({"telegram": {"token": TOKEN}, "sources": []}, env={}).sources == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "env", "expected"),
+    [
+        ({}, {}, "telegram.token: missing"),
+        ({"telegram": {"token": ""}}, {}, "telegram.token: expected a non-empty string"),
+        ({"telegram": {"token": TOKEN, "admins": "1001"}}, {}, "telegram.admins: expected a list"),
+        (
+            {"telegram": {"token": TOKEN}, "schedule": {"poll_seconds": "often"}},
+            {},
+            "schedule.poll_seconds: expected an integer, got 'often'",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "schedule": {"poll_seconds": 0}},
+            {},
+            "schedule.poll_seconds: must be greater than 0",
+        ),
+        (
+            {"telegram": {"token": TOKEN, "colour": "red"}},
+            {},
+            "telegram.colour: unknown key",
+        ),
+        ({"telegram": {"token": TOKEN}, "webhook": {}}, {}, "[webhook]: unknown section"),
+        (
+            {"telegram": {"token": TOKEN, "api_url": "ftp://x"}},
+            {},
+            "telegram.api_url: 'ftp://x' is not an http(s) URL",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "losses": {"url": "not a url"}},
+            {},
+            "losses.url: 'not a url' is not an http(s) URL",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "sources": [{"name": "X", "url": "javascript:1"}]},
+            {},
+            "sources[1].url: 'javascript:1' is not an http(s) URL",
+        ),
+        (
+            {"telegram": {"token": TOKEN}},
+            {"NEWSBOT_SCHEDULE_POLL_SECONDS": "soon"},
+            "schedule.poll_seconds: expected an integer, got 'soon'",
+        ),
+        ({"telegram": {"token": TOKEN}}, {"NEWSBOT_NOPE_X": "1"}, "NEWSBOT_NOPE_X: does not"),
+    ],
+)
+def test_bad_config_names_the_key(data: dict, env: dict[str, str], expected: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config(data, env=env)
+    assert expected in str(info.value)
+    assert TOKEN not in str(info.value)
+
+
+def test_wrong_type_for_token_does_not_echo_it() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_config({"telegram": {"token": 123456789}}, env={})
+    assert "123456789" not in str(info.value)
+
+
+def _run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).parents[2])}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "not found"),
+        (b"[telegram\ntoken = 1", "not valid TOML"),
+        (b"\xff\xfe\x00bad", "cannot be read"),
+        (b'[telegram]\ntoken = "' + TOKEN.encode() + b'"\nadmins = ["me"]\n', "telegram.admins"),
+        (b'[telegram]\ntoken = "' + TOKEN.encode() + b'"\n[schedule]\npoll = 5\n', "schedule.poll"),
+        (b'[storage]\ndatabase = "x.db"\n', "telegram.token: missing"),
+        (b'[telegram]\ntoken = "' + TOKEN.encode() + b'"\napi_url = "localhost"\n', "api_url"),
+    ],
+)
+def test_cli_bad_config_is_one_line_and_exit_2(
+    tmp_path: Path, content: bytes | None, expected: str
+) -> None:
+    path = tmp_path / "config.toml"
+    if content is not None:
+        path.write_bytes(content)
+    result = _run_cli("run", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("newsbot: config error: ")
+    assert expected in lines[0]
+    assert "Traceback" not in result.stderr
+    assert TOKEN not in result.stderr + result.stdout
+
+
+def test_cli_unreadable_config(tmp_path: Path) -> None:
+    path = tmp_path / "dir.toml"
+    path.mkdir()
+    result = _run_cli("run", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "cannot be read" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "demo", "preview"])
+def test_each_command_has_help(tmp_path: Path, command: str) -> None:
+    result = _run_cli(command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "usage: newsbot " + command in result.stdout
