@@ -52,4 +52,6 @@ def setup_logging(
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot", "telegram.Bot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # trafilatura logs ERROR for every page it cannot parse; the poller reports that itself.
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     return handler

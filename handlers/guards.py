@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 
@@ -11,7 +12,7 @@ from bot.context import NewsContext
 
 ADMIN_ONLY = "Ця команда доступна лише адміністраторам бота."
 
-Handler = Callable[[Update, NewsContext], Awaitable[None]]
+Handler = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
 
 def is_admin(update: Update, context: NewsContext) -> bool:

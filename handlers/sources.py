@@ -1,10 +1,95 @@
-"""STUB (foundation): filled in by the issue that owns these commands."""
+"""Admin commands for the news sources: /sources, /addsource URL [назва], /delsource ID."""
 
 from __future__ import annotations
 
+from html import escape
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
 from bot.config import Config
-from bot.context import NewsApplication
+from bot.context import NewsApplication, NewsContext
+from bot.sources.health import format_sources
+from bot.sources.identity import canonical_url
+from bot.uk import count
+from handlers.guards import admin_only
+from storage.sources import find_source_by_url
+
+ADD_USAGE = (
+    "Як додати джерело: /addsource URL [назва]\n"
+    "Наприклад: /addsource https://nv.ua/ukr/rss/all.xml NV"
+)
+DEL_USAGE = "Як вилучити джерело: /delsource ID (номер зі списку /sources)"
+NOT_HTTP = "Потрібна адреса стрічки, що починається з http:// або https://."
+
+
+@admin_only
+async def list_sources(update: Update, context: NewsContext) -> None:
+    services = context.services
+    records = await services.sources.list_sources()
+    message = update.effective_message
+    assert message is not None
+    for text in format_sources(records, services.clock.now()):
+        await message.reply_text(text, disable_web_page_preview=True)
+
+
+@admin_only
+async def add_source(update: Update, context: NewsContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    args = context.args or []
+    if not args:
+        await message.reply_text(ADD_USAGE, parse_mode=None)
+        return
+    url, name = args[0], " ".join(args[1:]).strip() or None
+    if canonical_url(url) is None:
+        await message.reply_text(NOT_HTTP, parse_mode=None)
+        return
+    existing = await find_source_by_url(context.services.db, url)
+    if existing is not None and existing.deleted_at is None and existing.enabled:
+        await message.reply_text(
+            f"Це джерело вже є: #{existing.id} «{escape(existing.name)}».",
+        )
+        return
+    await message.reply_text(f"Перевіряю стрічку {escape(url)} …", disable_web_page_preview=True)
+    trial, source_id = await context.services.sources.add_source(url, name)
+    if source_id is None:
+        await message.reply_text(
+            f"Не вдалося додати джерело: {escape(trial.error or 'невідома помилка')}."
+        )
+        return
+    found = count(trial.items, "запис", "записи", "записів")
+    text = (
+        f"Додано джерело #{source_id}: у стрічці {found}. "
+        "Під час першого опитування їх буде записано без розсилки, "
+        "а нові новини надходитимуть підписникам."
+    )
+    if trial.warning:
+        text += f"\nЗауваження: {escape(trial.warning)}."
+    await message.reply_text(text)
+
+
+@admin_only
+async def delete_source(update: Update, context: NewsContext) -> None:
+    message = update.effective_message
+    assert message is not None
+    args = context.args or []
+    raw = args[0].removeprefix("#") if len(args) == 1 else ""
+    if not raw.isdigit():
+        await message.reply_text(DEL_USAGE, parse_mode=None)
+        return
+    removed = await context.services.sources.delete_source(int(raw))
+    if removed is None:
+        await message.reply_text(f"Джерела #{raw} немає. Список — /sources.")
+        return
+    await message.reply_text(
+        f"Джерело #{removed.id} «{escape(removed.name)}» вилучено: його більше не опитуватиму, "
+        "а вже надіслані новини лишаються в історії."
+    )
 
 
 def register(app: NewsApplication, config: Config) -> None:
     """Add this module's handlers to ``app``."""
+    app.add_handler(CommandHandler("sources", list_sources))
+    app.add_handler(CommandHandler("addsource", add_source))
+    app.add_handler(CommandHandler("delsource", delete_source))

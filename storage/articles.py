@@ -1,0 +1,168 @@
+"""Articles: every feed item the bot has seen, keyed by its persisted identity.
+
+An item is recognised by ``(source_id, identity)`` — never by its date — and a re-publication
+under a new identity is recognised by ``content_hash`` (across all sources).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Database, from_db, to_db
+
+# How the bot dealt with an article (stored as text; the list is for readers, not a constraint).
+DISPOSITIONS = (
+    "pending",  # recorded; its brief is being made
+    "baseline",  # seen on a source's first poll; recorded only
+    "first_poll",  # seen on a source's first poll; briefed (visible in /latest), not pushed
+    "too_old",  # published more than max_age_hours before it was first seen
+    "skipped",  # over the per-poll push cap
+    "duplicate",  # same content as an article already recorded
+    "not_briefed",  # the brief maker declined it (e.g. not Ukrainian)
+    "no_text",  # no article text could be obtained
+    "failed",  # briefing raised; see the log
+    "briefed",  # briefed, not pushed (e.g. admin test fetches)
+    "pushed",  # briefed and handed to delivery
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewArticle:
+    identity: str
+    url: str
+    title: str
+    published_at: datetime | None
+    content_hash: str | None
+    disposition: str
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    source_id: int
+    identity: str
+    url: str
+    title: str
+    published_at: datetime | None
+    content_hash: str | None
+    language: str | None
+    disposition: str
+    fetched_at: datetime
+
+
+def _article(r: sqlite3.Row) -> Article:
+    fetched = from_db(r["fetched_at"])
+    assert fetched is not None
+    return Article(
+        id=r["id"],
+        source_id=r["source_id"],
+        identity=r["identity"],
+        url=r["url"],
+        title=r["title"],
+        published_at=from_db(r["published_at"]),
+        content_hash=r["content_hash"],
+        language=r["language"],
+        disposition=r["disposition"],
+        fetched_at=fetched,
+    )
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+async def known_identities(db: Database, source_id: int, identities: Iterable[str]) -> set[str]:
+    """The subset of ``identities`` already recorded for this source."""
+    wanted = list(dict.fromkeys(identities))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        async with db.conn.execute(
+            f"SELECT identity FROM articles WHERE source_id = ? AND identity IN ({marks})",
+            (source_id, *chunk),
+        ) as cur:
+            found.update(str(r[0]) for r in await cur.fetchall())
+    return found
+
+
+async def known_content_hashes(db: Database, hashes: Iterable[str]) -> set[str]:
+    """The subset of ``hashes`` already recorded (any source)."""
+    wanted = list(dict.fromkeys(hashes))
+    found: set[str] = set()
+    for chunk in _chunks(wanted):
+        marks = ",".join("?" * len(chunk))
+        async with db.conn.execute(
+            f"SELECT DISTINCT content_hash FROM articles WHERE content_hash IN ({marks})", chunk
+        ) as cur:
+            found.update(str(r[0]) for r in await cur.fetchall())
+    return found
+
+
+async def add_articles(
+    db: Database, source_id: int, articles: Sequence[NewArticle], now: datetime
+) -> list[int]:
+    """Record new articles in one transaction; returns their ids in order.
+
+    An identity already present for the source (a concurrent poll, say) is left as it was and
+    gets id 0 in the result, so callers never brief it twice.
+    """
+    ids: list[int] = []
+    async with db.transaction() as conn:
+        for a in articles:
+            cur = await conn.execute(
+                "INSERT OR IGNORE INTO articles (source_id, identity, url, title, published_at,"
+                " content_hash, language, disposition, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    source_id,
+                    a.identity,
+                    a.url,
+                    a.title,
+                    to_db(a.published_at) if a.published_at else None,
+                    a.content_hash,
+                    a.language,
+                    a.disposition,
+                    to_db(now),
+                ),
+            )
+            ids.append((cur.lastrowid or 0) if cur.rowcount > 0 else 0)
+    return ids
+
+
+async def set_disposition(
+    db: Database, article_id: int, disposition: str, *, language: str | None = None
+) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE articles SET disposition = ?, language = COALESCE(?, language) WHERE id = ?",
+            (disposition, language, article_id),
+        )
+
+
+async def get_article(db: Database, article_id: int) -> Article | None:
+    async with db.conn.execute("SELECT * FROM articles WHERE id = ?", (article_id,)) as cur:
+        row = await cur.fetchone()
+    return _article(row) if row else None
+
+
+async def source_articles(db: Database, source_id: int, limit: int = 100) -> list[Article]:
+    """The source's most recently recorded articles, newest first."""
+    async with db.conn.execute(
+        "SELECT * FROM articles WHERE source_id = ? ORDER BY id DESC LIMIT ?", (source_id, limit)
+    ) as cur:
+        return [_article(r) for r in await cur.fetchall()]
+
+
+async def count_by_disposition(db: Database, source_id: int | None = None) -> dict[str, int]:
+    query = "SELECT disposition, COUNT(*) FROM articles"
+    params: tuple[int, ...] = ()
+    if source_id is not None:
+        query += " WHERE source_id = ?"
+        params = (source_id,)
+    async with db.conn.execute(query + " GROUP BY disposition", params) as cur:
+        return {str(d): int(n) for d, n in await cur.fetchall()}
