@@ -1,0 +1,1 @@
+"""Sample sources for ``newsbot demo``: articles and a loss counter written for this project."""
