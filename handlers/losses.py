@@ -1,10 +1,94 @@
-"""STUB (foundation): filled in by the issue that owns these commands."""
+"""/losses: the full table, a past date, and the chart (also behind the "Графік" button)."""
 
 from __future__ import annotations
 
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
 from bot.config import Config
-from bot.context import NewsApplication
+from bot.context import NewsApplication, NewsContext
+from bot.losses.format import UNAVAILABLE, chart_caption_html, table_html
+from bot.losses.model import WAR_START
+from bot.losses.query import Chart, ForDay, Latest, parse_request
+from bot.losses.service import CHART_DAYS
+from bot.uk import format_date, kyiv_today
+
+CHART_CALLBACK = "losses:chart"
+CHART_BUTTON = InlineKeyboardMarkup(
+    [[InlineKeyboardButton("Графік", callback_data=CHART_CALLBACK)]]
+)
+NO_CHART = "Для графіка поки замало даних. Спробуйте трохи згодом."
+FUTURE = "Ця дата ще не настала."
+BEFORE_WAR = "Генштаб публікує втрати ворога від 25 лютого 2022 року."
+
+
+def _unclear(text: str) -> str:
+    return (
+        f"Не розумію дату «{escape(text)}». Приклади: /losses 29.03.2025 або "
+        "/losses 2025-03-29; графік — /losses chart."
+    )
+
+
+async def losses(update: Update, context: NewsContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    s = context.services
+    now = s.clock.now()
+    request = parse_request(list(context.args or []), kyiv_today(now))
+    if isinstance(request, Latest):
+        snapshot = s.losses.latest_snapshot()
+        if snapshot is None:
+            await message.reply_text(UNAVAILABLE)
+            return
+        await message.reply_text(table_html(snapshot, now), reply_markup=CHART_BUTTON)
+    elif isinstance(request, Chart):
+        await _send_chart(message, context)
+    elif isinstance(request, ForDay):
+        if request.day > kyiv_today(now):
+            await message.reply_text(FUTURE)
+        elif request.day <= WAR_START:
+            await message.reply_text(BEFORE_WAR)
+        else:
+            snapshot = await s.losses.snapshot_for(request.day)
+            if snapshot is None:
+                await message.reply_text(f"Немає даних про втрати за {format_date(request.day)}.")
+            else:
+                await message.reply_text(table_html(snapshot, now, latest=False))
+    else:
+        await message.reply_text(_unclear(request.text))
+
+
+async def chart_button(update: Update, context: NewsContext) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if context.services.losses.latest_snapshot() is None:
+        await query.answer(UNAVAILABLE)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _send_chart(query.message, context)
+
+
+async def _send_chart(message: Message, context: NewsContext) -> None:
+    service = context.services.losses
+    latest = service.latest_snapshot()
+    if latest is None:
+        await message.reply_text(UNAVAILABLE)
+        return
+    await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
+    png = await service.chart_png(CHART_DAYS)
+    if png is None:
+        await message.reply_text(NO_CHART)
+        return
+    await message.reply_photo(png, caption=chart_caption_html(latest, CHART_DAYS))
 
 
 def register(app: NewsApplication, config: Config) -> None:
     """Add this module's handlers to ``app``."""
+    app.add_handler(CommandHandler("losses", losses))
+    app.add_handler(CallbackQueryHandler(chart_button, pattern=f"^{CHART_CALLBACK}$"))
