@@ -133,6 +133,8 @@ _SECTIONS: dict[str, type[Any]] = {
     "delivery": DeliveryConfig,
 }
 _URL_KEYS = {("telegram", "api_url"), ("losses", "url"), ("losses", "fallback_url")}
+_OPTIONAL_URL_KEYS = {("briefs", "llm_base_url")}
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("briefs", "summariser"): ("extractive", "llm")}
 _POSITIVE_KEYS = {
     ("schedule", "poll_seconds"),
     ("schedule", "losses_seconds"),
@@ -191,8 +193,11 @@ def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
         value = float(value)
     if (section, key) in _POSITIVE_KEYS and value <= 0:
         raise ConfigError(f"{name}: must be greater than 0, got {value!r}")
-    if (section, key) in _URL_KEYS:
+    if (section, key) in _URL_KEYS or ((section, key) in _OPTIONAL_URL_KEYS and value):
         value = check_http_url(value, key=name)
+    choices = _CHOICES.get((section, key))
+    if choices and value not in choices:
+        raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
     return value
 
 

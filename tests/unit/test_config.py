@@ -99,6 +99,16 @@ def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
             "schedule.poll_seconds: expected an integer, got 'soon'",
         ),
         ({"telegram": {"token": TOKEN}}, {"NEWSBOT_NOPE_X": "1"}, "NEWSBOT_NOPE_X: does not"),
+        (
+            {"telegram": {"token": TOKEN}, "briefs": {"summariser": "gpt"}},
+            {},
+            "briefs.summariser: expected one of extractive, llm, got 'gpt'",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "briefs": {"llm_base_url": "localhost:8000"}},
+            {},
+            "briefs.llm_base_url: 'localhost:8000' is not an http(s) URL",
+        ),
     ],
 )
 def test_bad_config_names_the_key(data: dict, env: dict[str, str], expected: str) -> None:
