@@ -65,6 +65,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Opt in to PTB 22's timedelta values (RetryAfter.retry_after ...) instead of a
+    # deprecation warning on every 429.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)

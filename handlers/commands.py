@@ -1,21 +1,27 @@
-"""/start, /stop, /help and the replies to anything else."""
+"""/start, /stop, /help, the replies to anything else, and the bot's own membership changes."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CommandHandler, MessageHandler, filters
+from html import escape
+
+from telegram import Chat, Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
+from bot.uk import count, plural
+from handlers.guards import is_admin
 from storage import chats
 
 WELCOME = (
-    "Вітаю! Я надсилатиму короткі новини з українських джерел — щойно вони з'являються, "
-    "кожна з лічильником втрат російських окупантів.\n\n"
-    "/latest — останні новини\n/losses — втрати ворога\n/help — усі команди\n"
-    "/stop — відписатися"
+    "Вітаю! Відтепер я надсилатиму сюди короткі новини з українських джерел, щойно вони "
+    "з'являються (перевіряю джерела {how_often}). У кожній новині — лічильник втрат "
+    "російських окупантів."
 )
-ALREADY = "Ви вже підписані — нові новини надходитимуть сюди. /stop — відписатися."
+COMMANDS_HINT = "/latest — останні новини\n/losses — втрати ворога\n/help — усі команди"
+STOP_HINT = "Відписатися можна будь-коли командою /stop."
+ALREADY = "Ви вже підписані — нові новини надходитимуть сюди. Відписатися — /stop."
 STOPPED = "Ви відписалися: новин більше не надсилатиму. Повернутися — /start."
 NOT_SUBSCRIBED = "Ви не підписані. Підписатися — /start."
 HELP = (
@@ -26,8 +32,57 @@ HELP = (
     "/stop — відписатися\n"
     "/help — ця довідка"
 )
+ADMIN_HELP_TITLE = "Для адміністраторів:"
 UNKNOWN = "Не знаю такої команди. Усі команди — /help."
-PLAIN_TEXT = "Я відповідаю лише на команди. Усі команди — /help."
+PLAIN_TEXT = "Я відповідаю лише на команди. Останні новини — /latest, усі команди — /help."
+
+_GONE_STATUSES = {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}
+_BACK_STATUSES = {
+    ChatMemberStatus.MEMBER,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.OWNER,
+    ChatMemberStatus.RESTRICTED,
+}
+
+
+def how_often(poll_seconds: int) -> str:
+    """How often sources are checked: 'кожні 5 хвилин', 'щохвилини', 'кожні 90 секунд'."""
+    if poll_seconds % 3600 == 0:
+        hours = poll_seconds // 3600
+        if hours == 1:
+            return "щогодини"
+        every = plural(hours, "кожну", "кожні", "кожні")
+        return f"{every} {count(hours, 'годину', 'години', 'годин')}"
+    if poll_seconds % 60 == 0:
+        minutes = poll_seconds // 60
+        if minutes == 1:
+            return "щохвилини"
+        every = plural(minutes, "кожну", "кожні", "кожні")
+        return f"{every} {count(minutes, 'хвилину', 'хвилини', 'хвилин')}"
+    every = plural(poll_seconds, "кожну", "кожні", "кожні")
+    return f"{every} {count(poll_seconds, 'секунду', 'секунди', 'секунд')}"
+
+
+def welcome_text(poll_seconds: int, counter_line: str | None) -> str:
+    """The greeting for a new (or returning) subscriber."""
+    parts = [WELCOME.format(how_often=how_often(poll_seconds))]
+    if counter_line:
+        parts.append(escape(counter_line, quote=False))
+    parts += [COMMANDS_HINT, STOP_HINT]
+    return "\n\n".join(parts)
+
+
+def help_text(admin: bool) -> str:
+    if not admin:
+        return HELP
+    from handlers import ADMIN_COMMANDS  # the menu's descriptions: one source of truth
+
+    lines = [f"/{name} — {desc[:1].lower()}{desc[1:]}" for name, desc in ADMIN_COMMANDS]
+    return "\n".join([HELP, "", ADMIN_HELP_TITLE, *lines])
+
+
+def _title(chat: Chat) -> str:
+    return chat.title or chat.full_name or chat.username or ""
 
 
 async def start(update: Update, context: NewsContext) -> None:
@@ -35,12 +90,12 @@ async def start(update: Update, context: NewsContext) -> None:
     if chat is None or message is None:
         return
     s = context.services
-    title = chat.title or chat.full_name or ""
-    new = await chats.subscribe(s.db, chat.id, chat.type, title, s.clock.now())
-    text = WELCOME if new else ALREADY
-    line = s.losses.counter_line(s.clock.now())
-    if new and line:
-        text += "\n\n" + line
+    now = s.clock.now()
+    new = await chats.subscribe(s.db, chat.id, chat.type, _title(chat), now)
+    if new:
+        text = welcome_text(s.config.schedule.poll_seconds, s.losses.counter_line(now))
+    else:
+        text = ALREADY
     await message.reply_text(text)
 
 
@@ -55,11 +110,23 @@ async def stop(update: Update, context: NewsContext) -> None:
 
 async def help_(update: Update, context: NewsContext) -> None:
     if update.effective_message:
-        await update.effective_message.reply_text(HELP)
+        await update.effective_message.reply_text(help_text(is_admin(update, context)))
+
+
+def _addressed_to_us(update: Update, context: NewsContext) -> bool:
+    """In a private chat always; in a group only ``/command@ourbot`` is for us."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return False
+    if chat.type == Chat.PRIVATE:
+        return True
+    command = (message.text or "").split(maxsplit=1)[0] if message.text else ""
+    _, _, target = command.partition("@")
+    return bool(target) and target.lower() == (context.bot.username or "").lower()
 
 
 async def unknown_command(update: Update, context: NewsContext) -> None:
-    if update.effective_message:
+    if update.effective_message and _addressed_to_us(update, context):
         await update.effective_message.reply_text(UNKNOWN)
 
 
@@ -68,15 +135,32 @@ async def plain_text(update: Update, context: NewsContext) -> None:
         await update.effective_message.reply_text(PLAIN_TEXT)
 
 
+async def my_chat_member(update: Update, context: NewsContext) -> None:
+    """The bot was blocked/kicked (chat → blocked) or let back in (blocked → active)."""
+    change = update.my_chat_member
+    if change is None:
+        return
+    s = context.services
+    status = change.new_chat_member.status
+    if status in _GONE_STATUSES:
+        await chats.mark_blocked(s.db, change.chat.id, s.clock.now())
+    elif status in _BACK_STATUSES:
+        await chats.reactivate(s.db, change.chat.id, s.clock.now())
+
+
 def register(app: NewsApplication, config: Config) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("stop", stop))
     app.add_handler(CommandHandler("help", help_))
+    app.add_handler(ChatMemberHandler(my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
 
 
 def register_fallbacks(app: NewsApplication, config: Config) -> None:
     """Registered after every other module: PTB runs the first matching handler of a group."""
-    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    new_messages = filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(new_messages & filters.COMMAND, unknown_command))
     app.add_handler(
-        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, plain_text)
+        MessageHandler(
+            new_messages & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, plain_text
+        )
     )

@@ -1,10 +1,78 @@
-"""STUB (foundation): filled in by the issue that owns these commands."""
+"""/latest [N]: the N most recent briefs, newest first, packed into as few messages as fit."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+from telegram import LinkPreviewOptions, Update
+from telegram.ext import CommandHandler
+
 from bot.config import Config
-from bot.context import NewsApplication
+from bot.context import NewsApplication, NewsContext
+from storage.briefs import latest_briefs
+
+DEFAULT_COUNT = 5
+MAX_COUNT = 10
+MAX_MESSAGE = 4096
+SEPARATOR = "\n\n"
+_DIGITS = re.compile(r"[0-9]+")
+NO_NEWS = "Новин ще немає: я щойно почав стежити за джерелами. Зазирніть трохи згодом."
+BAD_COUNT = "Вкажіть число від 1 до 10, наприклад: /latest 3"
+
+
+def parse_count(args: Sequence[str]) -> int | None:
+    """``/latest`` → 5, ``/latest 3`` → 3, above 10 → 10; None when it is not a number ≥ 1.
+
+    Only ASCII digits count: ``str.isdigit`` also accepts "²" or "①", which ``int`` refuses.
+    """
+    if not args:
+        return DEFAULT_COUNT
+    if len(args) > 1 or not _DIGITS.fullmatch(args[0]):
+        return None
+    digits = args[0].lstrip("0")
+    if not digits:
+        return None
+    if len(digits) > 2:  # anything from 100 up (and no int() of a 5 000-digit string)
+        return MAX_COUNT
+    return min(int(digits), MAX_COUNT)
+
+
+def pack(htmls: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
+    """Join briefs into messages of at most ``limit`` characters, never splitting a brief.
+
+    The limit is checked on the HTML source, which is never shorter than the text Telegram
+    counts (after entity parsing), so every message fits.
+    """
+    messages: list[str] = []
+    current = ""
+    for item in htmls:
+        candidate = f"{current}{SEPARATOR}{item}" if current else item
+        if current and len(candidate) > limit:
+            messages.append(current)
+            candidate = item
+        current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+async def latest(update: Update, context: NewsContext) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    n = parse_count(list(context.args or []))
+    if n is None:
+        await message.reply_text(BAD_COUNT)
+        return
+    briefs = await latest_briefs(context.services.db, n)
+    if not briefs:
+        await message.reply_text(NO_NEWS)
+        return
+    previews = LinkPreviewOptions(is_disabled=len(briefs) > 1)
+    for text in pack([b.html for b in briefs]):
+        await message.reply_text(text, link_preview_options=previews)
 
 
 def register(app: NewsApplication, config: Config) -> None:
-    """Add this module's handlers to ``app``."""
+    app.add_handler(CommandHandler("latest", latest))

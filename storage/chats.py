@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -60,13 +60,88 @@ async def subscribe(db: Database, chat_id: int, chat_type: str, title: str, now:
 
 
 async def set_status(db: Database, chat_id: int, status: ChatStatus, now: datetime) -> bool:
-    """Change a known chat's status. Returns False if the chat is unknown or already had it."""
+    """Change a known chat's status. Returns False if the chat is unknown or already had it.
+
+    A chat that stops being active has its pending deliveries skipped (it wants no more).
+    """
     async with db.transaction() as conn:
         cur = await conn.execute(
             "UPDATE chats SET status = ?, updated_at = ? WHERE id = ? AND status <> ?",
             (status, to_db(now), chat_id, status),
         )
+        if cur.rowcount > 0 and status != "active":
+            await conn.execute(
+                "UPDATE deliveries SET status = 'skipped', last_error = ?"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (f"chat {status}", chat_id),
+            )
         return cur.rowcount > 0
+
+
+async def mark_blocked(db: Database, chat_id: int, now: datetime) -> bool:
+    """An active chat blocked or removed the bot: blocked, pending rows skipped.
+
+    A chat that had unsubscribed stays ``stopped`` (so unblocking does not resubscribe it).
+    """
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE chats SET status = 'blocked', updated_at = ?"
+            " WHERE id = ? AND status = 'active'",
+            (to_db(now), chat_id),
+        )
+        if cur.rowcount > 0:
+            await conn.execute(
+                "UPDATE deliveries SET status = 'skipped', last_error = 'chat blocked'"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (chat_id,),
+            )
+        return cur.rowcount > 0
+
+
+async def reactivate(db: Database, chat_id: int, now: datetime) -> bool:
+    """A chat that had blocked the bot (or vanished) is reachable again: back to active.
+
+    A chat that unsubscribed with /stop stays stopped. Returns True if the status changed.
+    """
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE chats SET status = 'active', updated_at = ?"
+            " WHERE id = ? AND status IN ('blocked', 'gone')",
+            (to_db(now), chat_id),
+        )
+        return cur.rowcount > 0
+
+
+async def migrate_chat(db: Database, old_id: int, new_id: int, now: datetime) -> bool:
+    """A group became supergroup ``new_id``: move the chat (its ledger rows follow by cascade).
+
+    If ``new_id`` is already known (it subscribed on its own), the old chat is marked gone and
+    its pending rows move to the new id unless the new chat already has a row for the same
+    brief or broadcast. Returns True if the pending rows now point at ``new_id``.
+    """
+    stamp = to_db(now)
+    async with db.transaction() as conn:
+        async with conn.execute("SELECT id FROM chats WHERE id = ?", (new_id,)) as cur:
+            exists = await cur.fetchone() is not None
+        if not exists:
+            cur = await conn.execute(
+                "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
+                (new_id, stamp, old_id),
+            )
+            return cur.rowcount > 0
+        await conn.execute(
+            "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+            (new_id, old_id),
+        )
+        await conn.execute(
+            "UPDATE deliveries SET status = 'skipped', last_error = ?"
+            " WHERE chat_id = ? AND status = 'pending'",
+            (f"migrated to {new_id}", old_id),
+        )
+        await conn.execute(
+            "UPDATE chats SET status = 'gone', updated_at = ? WHERE id = ?", (stamp, old_id)
+        )
+        return True
 
 
 async def iter_active_chat_ids(db: Database, batch: int = 1000) -> AsyncIterator[int]:
@@ -93,3 +168,33 @@ async def count_by_status(db: Database) -> dict[str, int]:
         for status, n in await cur.fetchall():
             counts[str(status)] = int(n)
     return counts
+
+
+async def import_chats(
+    db: Database, rows: Iterable[tuple[int, str, str]], now: datetime, batch: int = 5000
+) -> int:
+    """Add many active chats ``(id, type, title)`` quickly (benchmarks, migrations from
+    another bot); chats already known are left as they are. Returns the number added."""
+    added = 0
+    chunk: list[tuple[int, str, str, str, str]] = []
+    stamp = to_db(now)
+
+    async def flush() -> None:
+        nonlocal added
+        async with db.transaction() as conn:
+            before = conn.total_changes
+            await conn.executemany(
+                "INSERT OR IGNORE INTO chats (id, type, title, status, joined_at, updated_at)"
+                " VALUES (?, ?, ?, 'active', ?, ?)",
+                chunk,
+            )
+            added += conn.total_changes - before
+        chunk.clear()
+
+    for chat_id, chat_type, title in rows:
+        chunk.append((chat_id, chat_type, title, stamp, stamp))
+        if len(chunk) >= batch:
+            await flush()
+    if chunk:
+        await flush()
+    return added

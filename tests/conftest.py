@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,9 @@ import pytest
 
 from bot.clock import ManualClock
 from storage import Database
+
+# PTB 22 warns on every RetryAfter unless opted in to timedelta values; warnings are errors here.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -14,7 +15,7 @@ from bot.app import build_application
 from bot.clock import ManualClock
 from bot.config import Config, DeliveryConfig, LossesConfig, StorageConfig, TelegramConfig
 from bot.context import NewsApplication
-from bot.fakes.telegram import FakeTelegram, SentMessage, check_telegram_html
+from bot.fakes.telegram import FakeTelegram, Limits, SentMessage, check_telegram_html
 from storage import chats
 from storage.briefs import add_brief
 
@@ -48,19 +49,20 @@ class Running:
 
 @pytest.fixture
 async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Running]:
-    async with FakeTelegram() as tg:
+    # Replies to one chat are paced at about 1/s by default; faster here to keep tests quick.
+    async with FakeTelegram(limits=Limits(per_chat_per_s=20)) as tg:
         config = Config(
             telegram=TelegramConfig(token=tg.token, api_url=tg.api_url, admins=(ADMIN,)),
             storage=StorageConfig(database=str(tmp_path / "bot.db")),
             losses=LossesConfig(url=DEAD, fallback_url=DEAD),
-            delivery=DeliveryConfig(progress_seconds=0.2),
+            delivery=DeliveryConfig(progress_seconds=0.2, per_chat_per_second=20),
             sources=(),
         )
         app = build_application(config, clock=clock)
         await app.initialize()
         assert app.post_init is not None and app.updater is not None
         await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await app.updater.start_polling(poll_interval=0.0, timeout=timedelta(seconds=0.2))
         await app.start()
         try:
             yield Running(app, tg, clock)
@@ -211,7 +213,7 @@ async def test_stats(bot: Running) -> None:
     await bot.say(12, "/stop")
     stats = await bot.say(ADMIN, "/stats")
     text = _plain(stats)
-    assert "1 активних" in text and "1 відписалися" in text
+    assert "активні — 1" in text and "відписалися — 1" in text
     assert "Новин сьогодні: 0" in text
     assert "У черзі на надсилання: 0" in text
     assert "Лічильник втрат" in text
@@ -235,3 +237,37 @@ async def test_my_chat_member_blocks_and_unblocks(bot: Running) -> None:
     await bot.say(21, "/stop")
     assert await change("kicked") == "stopped"  # a stopped chat stays stopped
     assert await change("member") == "stopped"
+
+
+async def test_broadcast_usage_too_long_and_second_press(bot: Running) -> None:
+    usage = await bot.say(ADMIN, "/broadcast")
+    assert "Напишіть текст після команди" in usage.visible_text
+    too_long = await bot.say(ADMIN, "/broadcast " + "я" * 4097)
+    assert "задовгий: 4\u00a0097 символів" in too_long.visible_text
+
+    preview = await bot.say(ADMIN, "/broadcast Один раз")
+    assert preview.reply_markup is not None
+    send = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
+    bot.tg.callback(ADMIN, ADMIN, preview.message_id, send)
+    await bot.tg.wait_until(lambda: "Розсилку завершено" in preview.visible_text)
+    bot.tg.callback(ADMIN, ADMIN, preview.message_id, send)  # a second press
+    await bot.tg.wait_until(lambda: len(bot.tg.answered_callbacks) >= 2)
+    answers = [a.get("text") for a in bot.tg.answered_callbacks.values()]
+    assert "Розсилку розпочато." in answers
+    assert "Цю розсилку вже надіслано або скасовано." in answers
+
+
+async def test_a_429_on_a_reply_is_waited_out_not_dropped(bot: Running) -> None:
+    bot.tg.fail_next("sendMessage", 429)  # retry_after = 1 s
+    reply = await bot.say(5, "/help")
+    assert "Що я вмію" in reply.visible_text
+    assert bot.tg.count_429 == 1
+
+
+async def test_forged_buttons_are_answered_and_do_nothing(bot: Running) -> None:
+    for data in ("bc:send:99999999999999999999999", "bc:cancel:424242"):
+        before = len(bot.tg.answered_callbacks)
+        bot.tg.callback(ADMIN, ADMIN, 1, data)
+        await bot.tg.wait_until(lambda: len(bot.tg.answered_callbacks) > before)  # noqa: B023
+        answer = list(bot.tg.answered_callbacks.values())[-1]
+        assert answer.get("text") == "Цю розсилку вже надіслано або скасовано."

@@ -1,0 +1,236 @@
+"""The delivery ledger: one row per (brief or broadcast) × chat, and what became of it.
+
+A row is ``pending`` until Telegram answered: ``sent`` (with Telegram's ``message_id``) only
+after an OK, ``failed`` with the reason, or ``skipped`` when its chat blocked the bot, vanished
+or unsubscribed.  Rows are created with ``INSERT … SELECT`` so fan-out never holds the
+subscriber list in memory, and the unique indexes make enqueueing idempotent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from storage.db import Database, from_db, to_db
+
+PRIORITY_BRIEF = 1
+PRIORITY_BROADCAST = 2
+
+OutcomeKind = Literal["sent", "retry", "failed", "blocked", "gone"]
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDelivery:
+    """A row to send, with what to send: the brief's HTML or the broadcast's plain text."""
+
+    id: int
+    chat_id: int
+    brief_id: int | None
+    broadcast_id: int | None
+    priority: int
+    attempts: int
+    brief_html: str | None
+    broadcast_text: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What happened to one send; recorded in batches by :func:`record_outcomes`."""
+
+    delivery_id: int
+    chat_id: int
+    kind: OutcomeKind
+    message_id: int | None = None
+    error: str | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryCounts:
+    pending: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sent + self.failed + self.skipped
+
+    @property
+    def finished(self) -> int:
+        return self.sent + self.failed + self.skipped
+
+
+def _pending(r: sqlite3.Row) -> PendingDelivery:
+    return PendingDelivery(
+        id=r["id"],
+        chat_id=r["chat_id"],
+        brief_id=r["brief_id"],
+        broadcast_id=r["broadcast_id"],
+        priority=r["priority"],
+        attempts=r["attempts"],
+        brief_html=r["html"],
+        broadcast_text=r["text"],
+    )
+
+
+async def enqueue_brief(db: Database, brief_id: int, now: datetime) -> int:
+    """One pending row per active subscriber (streamed inside SQLite); returns rows created."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO deliveries (brief_id, chat_id, priority, created_at)"
+            " SELECT ?, id, ?, ? FROM chats WHERE status = 'active'",
+            (brief_id, PRIORITY_BRIEF, to_db(now)),
+        )
+        return cur.rowcount
+
+
+async def start_broadcast(
+    db: Database, broadcast_id: int, progress_chat_id: int, progress_message_id: int, now: datetime
+) -> int | None:
+    """Draft → sending and one pending row per active subscriber, in one transaction.
+
+    Returns the number of rows, or None if the broadcast was not a draft (a second press on
+    "Надіслати всім", or it was cancelled): then nothing is written.
+    """
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE broadcasts SET status = 'sending', started_at = ?,"
+            " progress_chat_id = ?, progress_message_id = ?"
+            " WHERE id = ? AND status = 'draft'",
+            (to_db(now), progress_chat_id, progress_message_id, broadcast_id),
+        )
+        if cur.rowcount == 0:
+            return None
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO deliveries (broadcast_id, chat_id, priority, created_at)"
+            " SELECT ?, id, ?, ? FROM chats WHERE status = 'active'",
+            (broadcast_id, PRIORITY_BROADCAST, to_db(now)),
+        )
+        return cur.rowcount
+
+
+async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> int:
+    """Like :func:`enqueue_brief`; also moves the broadcast to ``sending`` (same transaction)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE broadcasts SET status = 'sending', started_at = COALESCE(started_at, ?)"
+            " WHERE id = ? AND status IN ('draft', 'sending')",
+            (to_db(now), broadcast_id),
+        )
+        cur = await conn.execute(
+            "INSERT OR IGNORE INTO deliveries (broadcast_id, chat_id, priority, created_at)"
+            " SELECT ?, id, ?, ? FROM chats WHERE status = 'active'",
+            (broadcast_id, PRIORITY_BROADCAST, to_db(now)),
+        )
+        return cur.rowcount
+
+
+async def due_deliveries(
+    db: Database, now: datetime, limit: int, exclude: Collection[int] = ()
+) -> list[PendingDelivery]:
+    """Up to ``limit`` pending rows that may be sent now, best priority first, oldest first.
+
+    ``exclude`` holds the ids already being sent (they are still ``pending`` in the ledger).
+    """
+    async with db.conn.execute(
+        "SELECT d.id, d.chat_id, d.brief_id, d.broadcast_id, d.priority, d.attempts,"
+        " b.html, bc.text"
+        " FROM deliveries d"
+        " LEFT JOIN briefs b ON b.id = d.brief_id"
+        " LEFT JOIN broadcasts bc ON bc.id = d.broadcast_id"
+        " WHERE d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= ?)"
+        " ORDER BY d.priority, d.id LIMIT ?",
+        (to_db(now), limit + len(exclude)),
+    ) as cur:
+        rows = await cur.fetchall()
+    out = [_pending(r) for r in rows if r["id"] not in exclude]
+    return out[:limit]
+
+
+async def next_retry_at(db: Database) -> datetime | None:
+    """The earliest ``not_before`` among pending rows held back by a backoff."""
+    async with db.conn.execute(
+        "SELECT MIN(not_before) FROM deliveries WHERE status = 'pending' AND not_before IS NOT NULL"
+    ) as cur:
+        row = await cur.fetchone()
+    return from_db(row[0]) if row and row[0] else None
+
+
+async def record_outcomes(db: Database, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Record a batch of send results in one transaction (group commit).
+
+    ``blocked``/``gone`` also change the chat's status and skip every pending row of the chat.
+    """
+    if not outcomes:
+        return
+    stamp = to_db(now)
+    async with db.transaction() as conn:
+        for o in outcomes:
+            if o.kind == "sent":
+                await conn.execute(
+                    # Telegram accepted it: that is the truth even if the chat stopped or
+                    # blocked meanwhile and the row was skipped while the send was in flight.
+                    "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?,"
+                    " attempts = attempts + 1, last_error = NULL"
+                    " WHERE id = ? AND status IN ('pending', 'skipped')",
+                    (o.message_id, stamp, o.delivery_id),
+                )
+            elif o.kind == "retry":
+                await conn.execute(
+                    "UPDATE deliveries SET attempts = attempts + 1, last_error = ?, not_before = ?"
+                    " WHERE id = ? AND status = 'pending'",
+                    (o.error, to_db(o.not_before or now), o.delivery_id),
+                )
+            elif o.kind == "failed":
+                await conn.execute(
+                    "UPDATE deliveries SET status = 'failed', attempts = attempts + 1,"
+                    " last_error = ? WHERE id = ? AND status = 'pending'",
+                    (o.error, o.delivery_id),
+                )
+            else:
+                await conn.execute(
+                    "UPDATE chats SET status = ?, updated_at = ?"
+                    " WHERE id = ? AND status = 'active'",
+                    (o.kind, stamp, o.chat_id),
+                )
+                await conn.execute(
+                    "UPDATE deliveries SET attempts = attempts + 1 WHERE id = ?",
+                    (o.delivery_id,),
+                )
+                await conn.execute(
+                    "UPDATE deliveries SET status = 'skipped', last_error = ?"
+                    " WHERE chat_id = ? AND status = 'pending'",
+                    (o.error, o.chat_id),
+                )
+
+
+async def count_pending(db: Database) -> int:
+    async with db.conn.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def broadcast_counts(db: Database, broadcast_id: int) -> DeliveryCounts:
+    async with db.conn.execute(
+        "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
+        (broadcast_id,),
+    ) as cur:
+        counts = {str(status): int(n) for status, n in await cur.fetchall()}
+    return DeliveryCounts(
+        pending=counts.get("pending", 0),
+        sent=counts.get("sent", 0),
+        failed=counts.get("failed", 0),
+        skipped=counts.get("skipped", 0),
+    )
+
+
+async def deliveries_for_chat(db: Database, chat_id: int) -> list[sqlite3.Row]:
+    """Every ledger row of a chat (for tests and diagnostics)."""
+    async with db.conn.execute(
+        "SELECT * FROM deliveries WHERE chat_id = ? ORDER BY id", (chat_id,)
+    ) as cur:
+        return list(await cur.fetchall())
