@@ -24,6 +24,7 @@ from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.losses.service import LossService
 from bot.services import Services
 from bot.sources.service import SourceService
+from bot.updates import PerChatUpdateProcessor
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
         .base_file_url(f"{api}/file/bot")
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode="HTML", tzinfo=KYIV))
-        .concurrent_updates(64)
+        .concurrent_updates(PerChatUpdateProcessor(64))
         .rate_limiter(limiter_for(config.delivery))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
