@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from telegram import Update
@@ -75,10 +76,13 @@ async def delete_source(update: Update, context: NewsContext) -> None:
     assert message is not None
     args = context.args or []
     raw = args[0].removeprefix("#") if len(args) == 1 else ""
-    if not raw.isdigit():
+    if not _ASCII_DIGITS.fullmatch(raw):  # not str.isdigit(): that accepts "²" and "①"
         await message.reply_text(DEL_USAGE, parse_mode=None)
         return
-    removed = await context.services.sources.delete_source(int(raw))
+    source_id = int(raw)
+    removed = (
+        await context.services.sources.delete_source(source_id) if source_id <= _MAX_ID else None
+    )
     if removed is None:
         await message.reply_text(f"Джерела #{raw} немає. Список — /sources.")
         return
@@ -86,6 +90,10 @@ async def delete_source(update: Update, context: NewsContext) -> None:
         f"Джерело #{removed.id} «{escape(removed.name)}» вилучено: його більше не опитуватиму, "
         "а вже надіслані новини лишаються в історії."
     )
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_MAX_ID = 2**63 - 1  # SQLite's largest INTEGER
 
 
 def register(app: NewsApplication, config: Config) -> None:

@@ -73,7 +73,9 @@ def _clean_line(text: str) -> str:
 
 def _entry_date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        # `key in entry` first: feedparser maps a missing updated_parsed to published_parsed
+        # with a DeprecationWarning (its issue 310).
+        parsed = entry.get(key) if key in entry else None
         if isinstance(parsed, time.struct_time):
             try:
                 return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
@@ -112,9 +114,16 @@ def parse_feed(
     # No content-location: feedparser would resolve even a bare token against it; links are
     # resolved here instead (xml:base inside the document is still honoured by feedparser).
     headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(
-        io.BytesIO(body), response_headers=headers, sanitize_html=False, resolve_relative_uris=False
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(body),
+            response_headers=headers,
+            sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except (UnicodeError, ValueError) as exc:  # e.g. a character reference to a surrogate
+        reason = _SPACES.sub(" ", str(exc)).strip()[:120]
+        raise FeedError(f"пошкоджений XML, записів не прочитано ({reason})") from None
     version = str(parsed.get("version") or "")
     entries = list(parsed.get("entries") or ())
     warnings: list[str] = []
@@ -197,9 +206,12 @@ def _entry_link(entry: Any, base_url: str | None) -> str | None:
             continue
         # Only a scheme-less path is relative ("http://" alone would resolve to the feed URL)
         # and a bare token ("b2VjML1MLnE", a video id in a real feed) is no link at all.
-        if base_url and "/" in value and not urlsplit(value).scheme:
-            value = urljoin(base_url, value)
-        absolute = canonical_url(value)
+        try:
+            if base_url and "/" in value and not urlsplit(value).scheme:
+                value = urljoin(base_url, value)
+            absolute = canonical_url(value)
+        except ValueError:  # e.g. "https://[::1" — an unusable link for this item only
+            continue
         if absolute:
             return absolute
     return None
