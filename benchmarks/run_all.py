@@ -1,0 +1,163 @@
+"""Run every benchmark and print one table of the figures the project measures.
+
+    python benchmarks/run_all.py [--quick]
+
+Each benchmark is its own script (run it alone for the details); this one runs them in turn,
+reads the figures they print as JSON, and prints a Markdown table: figure, measured value,
+target, the command that reproduces it, and today's date.  ``--quick`` shrinks the delivery
+runs to a tenth and skips the ~100 s limits-on broadcast (figures then only show the shape).
+The summary-quality row needs ``pip install -e '.[bench]'`` and ../shared/data; without them it
+says why it was skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    measured: str
+    target: str
+    command: str
+
+
+def _run(args: list[str], timeout: float) -> tuple[str, str | None]:
+    """stdout of a benchmark script, or an error in plain words."""
+    try:
+        done = subprocess.run(
+            [sys.executable, *args],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return "", f"did not finish in {timeout:.0f} s"
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        return done.stdout, f"exit {done.returncode}: {tail[0][:120]}"
+    return done.stdout, None
+
+
+def poll_cycle() -> list[Row]:
+    cmd = "python benchmarks/poll_cycle.py"
+    out, error = _run(["benchmarks/poll_cycle.py", "--json"], 900)
+    if error:
+        return [Row("poll cycle (200 sources × 50 items)", f"failed: {error}", "", cmd)]
+    rows = {r["scenario"]: r for r in json.loads(out)}
+
+    def fig(name: str, key: str, target: str) -> Row:
+        r = rows[key]
+        return Row(
+            f"poll cycle, {name}", f"{r['wall_s']:.2f} s wall, {r['cpu_s']:.2f} s CPU", target, cmd
+        )
+
+    found = [
+        fig("all 304", _key(rows, "304"), "< 1 s wall"),
+        fig("unchanged 200", _key(rows, "unchanged"), "< 5 s CPU"),
+    ]
+    for n in (1, 5, 25):
+        found.append(fig(f"{n} new per source", _key(rows, f"{n} new"), "linear in new items"))
+    return found
+
+
+def _key(rows: dict[str, Any], needle: str) -> str:
+    return next(k for k in rows if needle in k)
+
+
+def summary_quality() -> list[Row]:
+    cmd = "python benchmarks/summary_quality.py"
+    out, error = _run(["benchmarks/summary_quality.py", "--json"], 1800)
+    if error:
+        return [Row("summary quality and speed", f"skipped: {error}", "", cmd)]
+    figures = json.loads(out)
+    rows = []
+    for label, target in (
+        ("lines 1-200 (dev)", "≥ +10 % over the best baseline"),
+        ("lines 201-300 (held out)", "≥ the best baseline"),
+    ):
+        part = figures[label]
+        ours = part["scores"]["newsbot"]
+        gains = part["vs_best_baseline"]
+        measured = (
+            f"R-1/R-2/R-L {ours[0]:.2f}/{ours[1]:.2f}/{ours[2]:.2f}; "
+            f"R-1 {gains['ROUGE-1']['gain_%']:+.1f} % vs {gains['ROUGE-1']['best_baseline']}, "
+            f"R-L {gains['ROUGE-L']['gain_%']:+.1f} % vs {gains['ROUGE-L']['best_baseline']}"
+        )
+        rows.append(Row(f"summary quality, {label}", measured, target, cmd))
+    speed = figures["speed"]["articles_per_second"]
+    shown = (
+        ", ".join(f"{k} {v:.0f}/s" for k, v in speed.items())
+        if isinstance(speed, dict)
+        else f"{speed}"
+    )
+    rows.append(Row("summariser speed, one core", shown, "≥ 100 articles/s", cmd))
+    return rows
+
+
+def delivery(quick: bool) -> list[Row]:
+    base = ["benchmarks/delivery.py", *(["--scale", "0.1"] if quick else [])]
+    runs = ["throughput", "rss", "latency"] if quick else ["throughput", "limits", "rss", "latency"]
+    results: dict[str, dict[str, Any]] = {}
+    rows: list[Row] = []
+    for name in runs:
+        out, error = _run([*base, "--only", name], 1800)
+        cmd = f"python benchmarks/delivery.py --only {name}"
+        if error:
+            rows.append(Row(f"delivery, {name}", f"failed: {error}", "", cmd))
+            continue
+        for line in out.splitlines():
+            if line.startswith("{"):
+                result = json.loads(line)
+                results[result["scenario"]] = result
+    formatters: list[tuple[str, str, str, Callable[[dict[str, Any]], str]]] = [
+        ("throughput", "fan-out, limits off", "≥ 1 000 msg/s",
+         lambda r: f"{r['msg_per_s']:.0f} msg/s to {r['subscribers']}, lost {r['lost']}, "
+                   f"dup {r['duplicates']}"),
+        ("limits on", "broadcast to 3 000, 30/s + 1/s per chat", "within 5 % of 100 s, 0 lost",
+         lambda r: f"{r['seconds_press_to_last']:.1f} s, lost {r['lost']}, dup "
+                   f"{r['duplicates']}, 429 after 1st s {r['429_after_first_second']}"),
+        ("rss", "peak RSS, 100 000 subscribers", "≤ 150 MB",
+         lambda r: f"{r['peak_rss_mb']:.1f} MB ({r['subscribers']} subscribers)"),
+        ("free limits", "/latest + /losses latency, 200 users, free 30/s", "p99 ≤ 1 s",
+         lambda r: f"p50 {r['p50_s']:.2f} s, p99 {r['p99_s']:.2f} s"),
+        ("paid", "/latest + /losses latency, 200 users, paid 1000/s", "p99 ≤ 1 s",
+         lambda r: f"p50 {r['p50_s']:.2f} s, p99 {r['p99_s']:.2f} s"),
+    ]  # fmt: skip
+    for needle, figure, target, show in formatters:
+        match = next((r for k, r in results.items() if needle in k), None)
+        if match is not None:
+            only = "latency" if "latency" in figure else needle.split()[0]
+            cmd = f"python benchmarks/delivery.py --only {only}"
+            rows.append(Row(f"delivery, {figure}", show(match), target, cmd))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller delivery runs")
+    args = parser.parse_args()
+    rows = [*poll_cycle(), *summary_quality(), *delivery(args.quick)]
+    today = date.today().isoformat()
+    print("| figure | measured | target | command | date |")
+    print("| --- | --- | --- | --- | --- |")
+    for row in rows:
+        print(f"| {row.figure} | {row.measured} | {row.target} | `{row.command}` | {today} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
