@@ -11,15 +11,15 @@ import logging
 from typing import Any
 
 import httpx
-from telegram import BotCommand, BotCommandScopeChat
-from telegram.error import TelegramError
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
 from bot.briefs.maker import BriefMaker
 from bot.clock import KYIV, Clock, SystemClock
 from bot.config import Config
-from bot.context import CONTEXT_TYPES, NewsApplication
+from bot.context import CONTEXT_TYPES, NewsApplication, NewsContext
 from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.losses.service import LossService
 from bot.services import Services
@@ -97,6 +97,18 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
     jq.run_once(backfill_losses, when=5.0, name="backfill-losses", job_kwargs=once)
 
 
+async def _on_error(update: object, context: NewsContext) -> None:
+    """One line for the expected network trouble; a traceback only for real bugs."""
+    error = context.error
+    where = f"update {update.update_id}" if isinstance(update, Update) else "background job"
+    if isinstance(error, NetworkError | TimedOut | RetryAfter):
+        log.warning("%s: Telegram could not be reached (%s)", where, error)
+    elif isinstance(error, TelegramError):
+        log.warning("%s: Telegram refused a request (%s)", where, error.message)
+    else:
+        log.error("%s failed", where, exc_info=error)
+
+
 def build_application(config: Config, *, clock: Clock | None = None) -> NewsApplication:
     """Build the bot: PTB application, handlers, and lifecycle hooks that open/close services."""
     clock = clock or SystemClock()
@@ -134,4 +146,5 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
         .build()
     )
     handlers.register_all(app, config)
+    app.add_error_handler(_on_error)
     return app

@@ -50,8 +50,11 @@ def setup_logging(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext.ExtBot", "telegram.Bot"):
+    for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "telegram.Bot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "maximum number of running instances reached" when a poll overruns its interval: the
+    # sources service already skips an overlapping cycle and says so itself.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     # trafilatura logs ERROR for every page it cannot parse; the poller reports that itself.
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     return handler
