@@ -18,7 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from importlib import resources
@@ -37,6 +37,8 @@ DEMO_USER = 777000
 SOURCE_NAME = "Демо-новини"
 FEED_PATH = "/demo/rss.xml"
 LOSSES_PATH = "/api/v2/statistics/latest"
+HISTORY_PATH = "/api/v2/statistics"  # ?date_from=&date_to= (the query is ignored here)
+WAR_START = date(2022, 2, 24)
 FIRST_BRIEF_TIMEOUT = 30.0
 REPLY_TIMEOUT = 20.0
 
@@ -56,6 +58,21 @@ class SampleArticle:
             f"<article><h1>{escape(self.title)}</h1>{body}</article>"
             "<footer>© Демо-новини. Усі права захищено.</footer></body></html>"
         )
+
+
+def _sample_increase(k: int, keys: set[str]) -> dict[str, int]:
+    """A deterministic day-to-day increase for the sample history."""
+    pattern = {
+        "personnel_units": 900 + (k * 173) % 520,
+        "tanks": (k * 7) % 6,
+        "armoured_fighting_vehicles": (k * 11) % 9,
+        "artillery_systems": 20 + (k * 13) % 35,
+        "uav_systems": 90 + (k * 37) % 160,
+        "vehicles_fuel_tanks": 40 + (k * 29) % 70,
+        "mlrs": (k * 5) % 3,
+        "special_military_equip": (k * 3) % 4,
+    }
+    return {key: value for key, value in pattern.items() if key in keys}
 
 
 def _load_json(name: str) -> Any:
@@ -84,11 +101,34 @@ class DemoSite:
                 content_type="text/html; charset=utf-8",
             )
         self._news.set(FEED_PATH, self._feed())
-        losses = json.dumps(_load_json("losses_latest.json"), ensure_ascii=False)
+        latest, history = self._losses()
+        self._news.set_json(LOSSES_PATH, {"message": "newsbot demo sample", "data": latest})
+        self._news.set_json(HISTORY_PATH, {"message": "newsbot demo", "data": {"records": history}})
+
+    def _losses(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Today's sample counter and 45 days of sample history before it (newest first).
+
+        The history is made up from the sample totals with a fixed, plausible-looking pattern of
+        daily increases, so that /losses chart has something to draw; it is not real data.
+        """
+        sample = _load_json("losses_latest.json")["data"]
         today = self._now.astimezone(KYIV).date()
-        war_day = (today - datetime(2022, 2, 24).date()).days + 1
-        losses = losses.replace("{date}", today.isoformat()).replace('"{day}"', str(war_day))
-        self._news.set(LOSSES_PATH, losses, content_type="application/json")
+        stats: dict[str, int] = dict(sample["stats"])
+        records = []
+        for back in range(46):
+            day = today - timedelta(days=back)
+            increase = dict(sample["increase"]) if back == 0 else _sample_increase(back, set(stats))
+            records.append(
+                {
+                    "date": day.isoformat(),
+                    "day": (day - WAR_START).days + 1,
+                    "stats": dict(stats),
+                    "increase": increase,
+                }
+            )
+            stats = {k: v - increase.get(k, 0) for k, v in stats.items()}
+        latest = {**sample, **records[0]}
+        return latest, records
 
     def publish_fresh(self) -> None:
         """A new article appears in the feed (and its page on the site)."""
@@ -200,9 +240,10 @@ class Demo:
     def say(self, text: str) -> None:
         print(f"\n{text}", file=self.out, flush=True)
 
-    async def send(self, line: str) -> None:
+    async def send(self, line: str, *, echo: bool = True) -> None:
         """Send one line as the demo user; ``#N`` presses button N of the last keyboard."""
-        print(f"\n» {line}", file=self.out, flush=True)
+        if echo:  # typed lines are already on the screen
+            print(f"\n» {line}", file=self.out, flush=True)
         start = len(self.tg.sent)
         if line.startswith("#") and line[1:].isdigit():
             target = self.screen.last_with_buttons
@@ -265,7 +306,7 @@ async def _interactive(demo: Demo) -> None:
         if not line or line.strip() in ("quit", "exit", "вихід"):
             return
         if line.strip():
-            await demo.send(line.strip())
+            await demo.send(line.strip(), echo=not sys.stdin.isatty())
 
 
 async def demo_main(script: list[str] | None, out: TextIO, workdir: Path) -> int:
@@ -283,7 +324,7 @@ async def demo_main(script: list[str] | None, out: TextIO, workdir: Path) -> int
                 "telegram": {"token": DEMO_TOKEN, "api_url": tg.api_url, "admins": [DEMO_USER]},
                 "storage": {"database": str(workdir / "demo.db")},
                 "schedule": {"poll_seconds": 3600, "losses_seconds": 3600, "jitter_seconds": 0},
-                "losses": {"url": news.url_for(LOSSES_PATH), "backfill_days": 1},
+                "losses": {"url": news.url_for(LOSSES_PATH), "backfill_days": 30},
                 "fetch": {"allow_private_sources": True},
                 "sources": [{"name": SOURCE_NAME, "url": news.url_for(FEED_PATH)}],
             },
@@ -298,6 +339,7 @@ async def demo_main(script: list[str] | None, out: TextIO, workdir: Path) -> int
             assert services is not None
             demo.say("newsbot demo: справжній бот, фейковий Telegram і зразкові джерела")
             await services.losses.refresh()
+            await services.losses.backfill()  # 30 days of sample history for /losses chart
             await demo.poll_now()  # the first poll records the sample articles, pushes nothing
             await demo.send("/start")
             pushed = await demo.first_push()
