@@ -29,7 +29,14 @@ MAX_PAGES = 10
 
 
 class SourceUnavailable(Exception):
-    """The source did not answer usefully (network error, HTTP error, oversized body)."""
+    """The source did not answer usefully (network error, HTTP error, oversized body).
+
+    ``answered`` tells an HTTP answer (e.g. 404 for one missing day) from no answer at all.
+    """
+
+    def __init__(self, message: str, *, answered: bool = True) -> None:
+        super().__init__(message)
+        self.answered = answered
 
 
 # -- parsing (pure) ---------------------------------------------------------------------------
@@ -155,8 +162,11 @@ async def fetch_body(http: httpx.AsyncClient, url: str, *, accept: str) -> bytes
                     raise SourceUnavailable(f"response from {_host(url)} is too large")
                 chunks.append(chunk)
             return b"".join(chunks)
+    except httpx.TimeoutException:
+        raise SourceUnavailable(f"{_host(url)} did not answer in time", answered=False) from None
     except httpx.HTTPError as exc:
-        raise SourceUnavailable(f"{exc.__class__.__name__} from {_host(url)}") from None
+        reason = f"cannot reach {_host(url)} ({exc.__class__.__name__})"
+        raise SourceUnavailable(reason, answered=False) from None
 
 
 def _host(url: str) -> str:

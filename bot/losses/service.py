@@ -128,12 +128,24 @@ class LossService:
             if snapshot.day in missing and await self._accept(snapshot):
                 missing.discard(snapshot.day)
                 added += 1
+        unavailable: list[date] = []
         for day in sorted(missing, reverse=True)[:MAX_SINGLE_DAY_REQUESTS]:
             try:
                 if await self._accept(await self._api.for_day(day, now)):
                     added += 1
-            except (api.SourceUnavailable, BadPayload) as exc:
-                log.info("loss counter backfill: %s not available: %s", day, exc)
+            except BadPayload as exc:
+                log.info("loss counter backfill: %s rejected: %s", day, exc)
+            except api.SourceUnavailable as exc:
+                unavailable.append(day)
+                if not exc.answered:  # the server is unreachable: asking day by day is futile
+                    log.info("loss counter backfill: stopped, %s", exc)
+                    break
+        if unavailable:
+            log.info(
+                "loss counter backfill: %d day(s) not available, newest %s",
+                len(unavailable),
+                unavailable[0],
+            )
         log.info("loss counter backfill: %d day(s) added", added)
 
     # -- storing ------------------------------------------------------------------------------

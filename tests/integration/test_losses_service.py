@@ -279,6 +279,17 @@ async def test_backfill_with_the_range_query_down_goes_day_by_day(rig: Rig) -> N
     assert snapshot is not None and snapshot.day == DAY
 
 
+async def test_backfill_stops_asking_day_by_day_when_the_server_does_not_answer(
+    rig: Rig,
+) -> None:
+    for path in (API, *(f"{API}/{(DAY - timedelta(days=i)).isoformat()}" for i in range(10))):
+        rig.news.fault(path, "reset")  # the connection is cut: no HTTP answer at all
+    await rig.service.backfill()
+    assert await rig.count() == 0
+    asked_days = [r for r in rig.news.requests if r.path.startswith(f"{API}/")]
+    assert len(asked_days) == 1  # one try, then it gives up instead of 14 doomed requests
+
+
 async def test_backfill_skips_a_bad_record_and_one_that_contradicts_history(rig: Rig) -> None:
     rig.set_latest(record(DAY))
     await rig.service.refresh()
