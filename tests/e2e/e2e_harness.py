@@ -101,10 +101,15 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")
 
-    async def stop(self, timeout: float = 20.0) -> int:  # noqa: ASYNC109
-        """SIGTERM, as an operator or a container runtime would; returns the exit code."""
+    async def stop(
+        self,
+        stop_signal: signal.Signals = signal.SIGTERM,
+        timeout: float = 20.0,  # noqa: ASYNC109
+    ) -> int:
+        """SIGTERM (or Ctrl+C's SIGINT), as an operator or a container runtime would send it;
+        returns the exit code."""
         if self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(stop_signal)
         return await asyncio.wait_for(self.proc.wait(), timeout)
 
     async def kill(self) -> None:
