@@ -4,7 +4,7 @@ Fixtures (re-exported by conftest.py):
 * ``telegram`` — a running :class:`FakeTelegram`;
 * ``news`` — a running :class:`FakeNews` (feeds, pages, loss-counter API);
 * ``bot_config`` — writes a TOML config pointing at those fakes (keyword overrides per section);
-* ``start_bot`` — starts ``newsbot run --config PATH`` and waits until it long-polls; every
+* ``start_bot`` — starts ``newsbot [-v] run --config PATH`` and waits until it long-polls; every
   process still running at teardown is killed.  Its stderr (all logs) is kept for inspection.
 """
 
@@ -126,7 +126,10 @@ StartBot = Callable[..., Awaitable[BotProcess]]
 async def start_bot(tmp_path: Path, telegram: FakeTelegram) -> AsyncIterator[StartBot]:
     started: list[BotProcess] = []
 
-    async def start(config: Path, *, ready_timeout: float = 30.0, **env: str) -> BotProcess:
+    async def start(
+        config: Path, *options: str, ready_timeout: float = 30.0, **env: str
+    ) -> BotProcess:
+        """``newsbot [options] run --config config``; ``options`` e.g. ``"-v"``."""
         polls_before = len(telegram.calls_of("getUpdates"))
         log_path = tmp_path / f"bot-{len(started) + 1}.log"
         clean_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
@@ -135,6 +138,7 @@ async def start_bot(tmp_path: Path, telegram: FakeTelegram) -> AsyncIterator[Sta
                 sys.executable,
                 "-m",
                 "bot",
+                *options,
                 "run",
                 "--config",
                 str(config),

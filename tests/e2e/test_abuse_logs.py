@@ -8,18 +8,14 @@ alone, or percent-encoded.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-import pytest
-from e2e_harness import ADMIN_ID, TOKEN, ConfigWriter
+from e2e_harness import ADMIN_ID, TOKEN, ConfigWriter, StartBot
 from pipeline_support import (
     WAIT,
     Site,
     briefs_for,
-    launch_bot,
     sample_articles,
     say,
     serve_losses,
@@ -33,19 +29,11 @@ from bot.fakes import FakeNews, FakeTelegram, Limits
 USER = 4401
 
 
-@pytest.fixture
-async def processes() -> AsyncIterator[list[Any]]:
-    started: list[Any] = []
-    yield started
-    for process in started:
-        await process.kill()
-
-
 async def test_a_full_verbose_run_never_logs_the_token(
     telegram: FakeTelegram,
     news: FakeNews,
     bot_config: ConfigWriter,
-    processes: list[Any],
+    start_bot: StartBot,
     tmp_path: Path,
 ) -> None:
     telegram.limits = Limits(per_chat_per_s=20)
@@ -64,8 +52,7 @@ async def test_a_full_verbose_run_never_logs_the_token(
         delivery={"per_chat_per_second": 20},
         fetch={"allow_private_sources": True, "source_timeout": 2.0, "read_timeout": 1.0},
     )
-    bot = await launch_bot(telegram, config, tmp_path / "verbose.log", "-v")
-    processes.append(bot)
+    bot = await start_bot(config, "-v")
 
     await subscribe(telegram, USER)
     await subscribe(telegram, ADMIN_ID)
