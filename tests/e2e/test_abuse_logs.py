@@ -8,7 +8,6 @@ alone, or percent-encoded.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 from e2e_harness import ADMIN_ID, TOKEN, ConfigWriter, StartBot
@@ -34,7 +33,6 @@ async def test_a_full_verbose_run_never_logs_the_token(
     news: FakeNews,
     bot_config: ConfigWriter,
     start_bot: StartBot,
-    tmp_path: Path,
 ) -> None:
     telegram.limits = Limits(per_chat_per_s=20)
     serve_losses(news)
