@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -107,6 +109,31 @@ async def _on_error(update: object, context: NewsContext) -> None:
         log.warning("%s: Telegram refused a request (%s)", where, error.message)
     else:
         log.error("%s failed", where, exc_info=error)
+
+
+@asynccontextmanager
+async def running(app: NewsApplication, *, poll_timeout: float = 1.0) -> AsyncIterator[Services]:
+    """What ``run_polling`` does, inside the caller's event loop (``newsbot demo`` and tests
+    run the fakes on the same loop); yields the services, shuts everything down on exit."""
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        services = app.bot_data.services
+        assert services is not None and app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=dt.timedelta(seconds=poll_timeout)
+        )
+        await app.start()
+        yield services
+    finally:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+        await app.shutdown()
 
 
 def build_application(config: Config, *, clock: Clock | None = None) -> NewsApplication:

@@ -25,12 +25,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app import build_application
+from bot.app import build_application, running
 from bot.clock import KYIV, SystemClock
 from bot.config import parse_config
 from bot.context import NewsApplication
 from bot.fakes import FakeNews, FakeTelegram, Limits, SentMessage, parse_telegram_html
 from bot.logging_setup import setup_logging
+from bot.services import Services
 
 DEMO_TOKEN = "100000:DEMO-not-a-real-token"
 DEMO_USER = 777000
@@ -211,27 +212,6 @@ class Screen:
         )
 
 
-async def _start(app: NewsApplication) -> None:
-    """What ``run_polling`` does, inside our own event loop (the fakes share it)."""
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    await app.start()
-
-
-async def _stop(app: NewsApplication) -> None:
-    assert app.updater is not None
-    if app.updater.running:
-        await app.updater.stop()
-    if app.running:
-        await app.stop()
-    if app.post_shutdown is not None:
-        await app.post_shutdown(app)
-    await app.shutdown()
-
-
 class Demo:
     def __init__(self, tg: FakeTelegram, app: NewsApplication, site: DemoSite, out: TextIO):
         self.tg, self.app, self.site, self.out = tg, app, site, out
@@ -331,30 +311,31 @@ async def demo_main(script: list[str] | None, out: TextIO, workdir: Path) -> int
             env={},
         )
         app = build_application(config)
-        await _start(app)
-        demo = Demo(tg, app, site, out)
-        follower = asyncio.create_task(demo.screen.follow())
-        try:
-            services = app.bot_data.services
-            assert services is not None
-            demo.say("newsbot demo: справжній бот, фейковий Telegram і зразкові джерела")
-            await services.losses.refresh()
-            await services.losses.backfill()  # 30 days of sample history for /losses chart
-            await demo.poll_now()  # the first poll records the sample articles, pushes nothing
-            await demo.send("/start")
-            pushed = await demo.first_push()
-            if script is None:
-                await _interactive(demo)
-            else:
-                for line in script:
-                    if line.strip() and not line.lstrip().startswith("#!"):
-                        await demo.send(line.strip())
-            return 0 if pushed else 1
-        finally:
-            follower.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await follower
-            await _stop(app)
+        async with running(app) as services:
+            return await _session(Demo(tg, app, site, out), services, script)
+
+
+async def _session(demo: Demo, services: Services, script: list[str] | None) -> int:
+    """Welcome, first push, then the user's commands; the screen follows along meanwhile."""
+    follower = asyncio.create_task(demo.screen.follow())
+    try:
+        demo.say("newsbot demo: справжній бот, фейковий Telegram і зразкові джерела")
+        await services.losses.refresh()
+        await services.losses.backfill()  # 30 days of sample history for /losses chart
+        await demo.poll_now()  # the first poll records the sample articles, pushes nothing
+        await demo.send("/start")
+        pushed = await demo.first_push()
+        if script is None:
+            await _interactive(demo)
+        else:
+            for line in script:
+                if line.strip() and not line.lstrip().startswith("#!"):
+                    await demo.send(line.strip())
+        return 0 if pushed else 1
+    finally:
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
 import pytest
 from telegram import Update
 
-from bot.app import build_application
+from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.config import Config, DeliveryConfig, LossesConfig, StorageConfig, TelegramConfig
 from bot.context import NewsApplication
@@ -59,19 +58,8 @@ async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Running]:
             sources=(),
         )
         app = build_application(config, clock=clock)
-        await app.initialize()
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0.0, timeout=timedelta(seconds=0.2))
-        await app.start()
-        try:
+        async with running(app, poll_timeout=0.2):
             yield Running(app, tg, clock)
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            if app.post_shutdown is not None:
-                await app.post_shutdown(app)
-            await app.shutdown()
 
 
 def _plain(message: SentMessage) -> str:

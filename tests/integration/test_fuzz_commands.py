@@ -14,14 +14,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.app import build_application
+from bot.app import build_application, running
 from bot.clock import KYIV, ManualClock
 from bot.config import (
     Config,
@@ -179,23 +178,10 @@ async def harness(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Harness]:
             h.failed.set()
 
         app.add_error_handler(on_error)
-        await app.initialize()
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        services = app.bot_data.services
-        assert services is not None
-        await services.losses.refresh()
-        await services.sources.poll_all()  # /latest has briefs to show
-        await app.updater.start_polling(poll_interval=0.0, timeout=timedelta(seconds=1))
-        await app.start()
-        try:
+        async with running(app) as services:
+            await services.losses.refresh()
+            await services.sources.poll_all()  # /latest has briefs to show
             yield h
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            if app.post_shutdown is not None:
-                await app.post_shutdown(app)
-            await app.shutdown()
         assert not h.errors[h.reported :], h.errors[h.reported :]
 
 

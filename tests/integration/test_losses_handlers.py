@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_application
+from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.config import Config, LossesConfig, StorageConfig, TelegramConfig
 from bot.context import NewsApplication
@@ -66,19 +66,8 @@ async def bot(clock: ManualClock) -> AsyncIterator[Bot]:
             sources=(),
         )
         app = build_application(config, clock=clock)
-        await app.initialize()
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
+        async with running(app):
             yield Bot(tg, news, app)
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            if app.post_shutdown is not None:
-                await app.post_shutdown(app)
-            await app.shutdown()
 
 
 async def _with_history(bot: Bot) -> None:

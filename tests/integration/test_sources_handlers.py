@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.app import build_application
+from bot.app import build_application, running
 from bot.clock import ManualClock
 from bot.config import (
     Config,
@@ -70,19 +70,8 @@ async def running_bot(clock: ManualClock, *, allow_private: bool = True) -> Asyn
             sources=(SourceConfig("Конфіг", news.url_for("/config.xml")),),
         )
         app = build_application(config, clock=clock)
-        await app.initialize()
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
+        async with running(app):
             yield Bot(tg, news, app)
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            if app.post_shutdown is not None:
-                await app.post_shutdown(app)
-            await app.shutdown()
 
 
 @pytest.fixture
