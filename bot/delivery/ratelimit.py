@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,8 @@ LIMITED_METHODS = frozenset(
     }
 )
 MAX_REPLY_RETRIES = 5
+MAX_NETWORK_RETRIES = 2  # a reply after a 5xx or a dropped connection
+NETWORK_RETRY_DELAY = 0.5  # seconds, times the failure count
 
 
 class SlidingWindow:
@@ -198,7 +200,7 @@ class TelegramLimiter(BaseRateLimiter[Any]):
         options = rate_limit_args or {}
         priority = int(options.get("priority", PRIORITY_REPLY))
         retry = bool(options.get("retry", True))
-        attempt = 0
+        attempt = failures = 0
         while True:
             async with self.slot(chat_id, priority):
                 try:
@@ -209,6 +211,16 @@ class TelegramLimiter(BaseRateLimiter[Any]):
                     if not retry or attempt > MAX_REPLY_RETRIES:
                         raise
                     log.warning("429 on %s to %s; retrying after the pause", endpoint, chat_id)
+                    continue
+                except NetworkError as exc:
+                    # A reply lost to a 5xx or a dropped connection is sent again (the engine
+                    # passes retry=False and applies its own policy).  Not after a timeout:
+                    # Telegram may have delivered that one, and a reply twice is worse.
+                    failures += 1
+                    if not retry or isinstance(exc, TimedOut) or failures > MAX_NETWORK_RETRIES:
+                        raise
+                    log.warning("%s to %s failed (%s); retrying", endpoint, chat_id, exc)
+            await asyncio.sleep(NETWORK_RETRY_DELAY * failures)  # outside the chat's slot
 
     # -- the limiter -----------------------------------------------------------------------------
 

@@ -66,6 +66,13 @@ def _plain(message: SentMessage) -> str:
     return message.visible_text.replace("\u00a0", " ")
 
 
+async def test_a_reply_lost_to_a_server_error_is_sent_again(bot: Running) -> None:
+    bot.tg.fail_next("sendMessage", status=502, count=2)
+    reply = await bot.say(8, "/help")
+    assert "/latest" in reply.visible_text
+    assert [c.status for c in bot.tg.calls_of("sendMessage")] == [502, 502, 200]
+
+
 async def test_start_stop_and_start_again(bot: Running) -> None:
     reply = await bot.say(5, "/start")
     assert "короткі новини" in reply.visible_text
