@@ -44,7 +44,10 @@ async def losses(update: Update, context: NewsContext) -> None:
         if snapshot is None:
             await message.reply_text(UNAVAILABLE)
             return
-        await message.reply_text(table_html(snapshot, now), reply_markup=CHART_BUTTON)
+        titles = await s.losses.category_titles(snapshot)
+        await message.reply_text(
+            table_html(snapshot, now, titles=titles), reply_markup=CHART_BUTTON
+        )
     elif isinstance(request, Chart):
         await _send_chart(message, context)
     elif isinstance(request, ForDay):
@@ -57,7 +60,8 @@ async def losses(update: Update, context: NewsContext) -> None:
             if snapshot is None:
                 await message.reply_text(f"Немає даних про втрати за {format_date(request.day)}.")
             else:
-                await message.reply_text(table_html(snapshot, now, latest=False))
+                titles = await s.losses.category_titles(snapshot)
+                await message.reply_text(table_html(snapshot, now, latest=False, titles=titles))
     else:
         await message.reply_text(_unclear(request.text))
 

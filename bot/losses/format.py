@@ -1,8 +1,9 @@
 """Ukrainian presentation of loss snapshots (pure functions; ``now`` is always passed in).
 
 Category names follow the General Staff's daily report.  A category this module does not
-know is shown under a readable form of its key ("ground_robotic_systems" → "Ground robotic
-systems") rather than dropped.
+know is shown under the API's own Ukrainian title when one is passed in (``titles``, see
+:mod:`bot.losses.terms`), else under a readable form of its key ("ground_robotic_systems" →
+"Ground robotic systems") — never dropped.
 
 :func:`counter_line` returns plain text (the caller escapes it once); :func:`table_html` and
 :func:`chart_caption_html` return Telegram HTML and escape everything they insert.
@@ -10,6 +11,7 @@ systems") rather than dropped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from html import escape
@@ -60,11 +62,15 @@ CATEGORIES: dict[str, Category] = {
 COUNTER_KEYS = (PERSONNEL, "tanks", "planes", "helicopters")  # the four figures briefs carry
 
 
-def category_label(key: str) -> str:
-    """The table label of a category; unknown keys become readable words."""
+def category_label(key: str, titles: Mapping[str, str] | None = None) -> str:
+    """The table label of a category: built-in wording, else ``titles[key]``, else the key
+    as readable words."""
     known = CATEGORIES.get(key)
     if known is not None:
         return known.label
+    title = (titles or {}).get(key)
+    if title:
+        return title
     words = " ".join(key.replace("_", " ").replace("-", " ").split())
     return words[:1].upper() + words[1:] if words else key
 
@@ -137,10 +143,17 @@ def source_text(snapshot: Snapshot) -> str:
     return "Дані Генштабу ЗСУ, за russianwarship.rip"
 
 
-def table_html(snapshot: Snapshot, now: datetime, *, latest: bool = True) -> str:
+def table_html(
+    snapshot: Snapshot,
+    now: datetime,
+    *,
+    latest: bool = True,
+    titles: Mapping[str, str] | None = None,
+) -> str:
     """The full /losses message: every category with its increase, the date and war day.
 
     ``latest`` says this is the newest report we have; a stale one then says so plainly.
+    ``titles`` names categories without built-in wording (see :func:`category_label`).
     """
     lines = [
         "<b>Втрати російських окупантів</b>",
@@ -148,7 +161,7 @@ def table_html(snapshot: Snapshot, now: datetime, *, latest: bool = True) -> str
         "",
     ]
     for key in ordered_keys(snapshot):
-        label = escape(category_label(key))
+        label = escape(category_label(key, titles))
         value = group_digits(snapshot.stats[key])
         lines.append(f"{label} — <b>{value}</b>{escape(_increase(snapshot, key))}")
     lines.append("")

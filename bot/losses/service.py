@@ -1,7 +1,9 @@
 """The loss counter: fetch, validate and keep the daily history; serve it to briefs and /losses.
 
 Sources: the russianwarship.rip API (primary) and the Minfin page (fallback), used when the
-API has failed at two refreshes in a row — or at once while we have no snapshot at all.
+API has failed at two refreshes in a row — or at once while we have no snapshot at all — and
+also while the API answers but its newest report is older than 36 h (a "stale primary"; the
+newer of the two reports is kept).
 A payload is stored only if it fits its stored neighbours (see
 :func:`bot.losses.model.check_against`); otherwise it is logged and the last good snapshot
 stays.  Nothing here raises to the scheduler: a failed refresh is logged and retried at the
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -20,8 +23,9 @@ from bot.clock import Clock
 from bot.config import LossesConfig
 from bot.losses import api, minfin
 from bot.losses.chart import AVERAGE_DAYS, DailySeries, daily_series, render_personnel_chart
-from bot.losses.format import counter_line
+from bot.losses.format import counter_line, is_stale
 from bot.losses.model import WAR_START, BadPayload, Snapshot, check_against
+from bot.losses.terms import CategoryTitles, terms_url
 from bot.uk import kyiv_today
 from storage import Database
 from storage import losses as store
@@ -55,6 +59,8 @@ class LossService:
         self._api = api.WarshipApi(http, config.url)
         self._latest: Snapshot | None = None
         self._api_failures = 0  # consecutive refreshes at which the API failed
+        self._primary_stale = False  # the API answers, but with a report older than 36 h
+        self._titles = CategoryTitles(http, terms_url(config.url))
         self._store_lock = asyncio.Lock()  # neighbour check + write happen as one step
         self._chart: tuple[DailySeries, bytes] | None = None  # the last PNG and its data
         self.last_error: str | None = None
@@ -76,9 +82,11 @@ class LossService:
     async def _refresh(self) -> None:
         now = self._clock.now()
         try:
-            if await self._accept(await self._api.latest(now)):
+            primary = await self._api.latest(now)
+            if await self._accept(primary):
                 self._api_failures = 0
-                self.last_error = None
+                await self._check_primary_age(primary, now)
+                await self._update_titles(now)
                 return
             problem = "russianwarship.rip: payload contradicts the stored history"
         except (api.SourceUnavailable, BadPayload) as exc:
@@ -95,6 +103,50 @@ class LossService:
             log.warning("loss counter fallback failed too: %s", exc)
             return
         await self._accept(snapshot)
+        await self._update_titles(now)
+
+    async def _check_primary_age(self, primary: Snapshot, now: datetime) -> None:
+        """A primary whose newest report is older than 36 h is a soft failure.
+
+        It still answers, so the hard-failure count stays at zero, but the fallback is asked at
+        every refresh and its report kept when it is newer.  The state is logged when it changes.
+        """
+        stale = is_stale(primary, now)
+        if stale != self._primary_stale:
+            self._primary_stale = stale
+            if stale:
+                log.warning(
+                    "loss counter: russianwarship.rip answers, but its newest report is from %s "
+                    "(older than 36 h); asking the fallback too",
+                    primary.day.isoformat(),
+                )
+            else:
+                log.info(
+                    "loss counter: russianwarship.rip is current again (%s)",
+                    primary.day.isoformat(),
+                )
+        if not stale:
+            self.last_error = None
+            return
+        problem = f"russianwarship.rip: the newest report is from {primary.day.isoformat()}"
+        try:
+            snapshot = await self._fetch_minfin(now)
+        except (api.SourceUnavailable, BadPayload) as exc:
+            self.last_error = f"{problem}; minfin: {exc}"
+            log.debug("loss counter: fallback for a stale primary failed: %s", exc)
+            return
+        self.last_error = problem
+        latest = self._latest
+        newer = latest is None or snapshot.day > latest.day  # keep whichever report is newer
+        if newer and await self._accept(snapshot):
+            log.info(
+                "loss counter: the fallback's report for %s is newer, using it",
+                snapshot.day.isoformat(),
+            )
+
+    async def _update_titles(self, now: datetime) -> None:
+        if self._latest is not None:
+            await self._titles.for_keys(self._latest.stats, now)
 
     async def _fetch_minfin(self, now: datetime) -> Snapshot:
         body = await api.fetch_body(self._http, self._config.fallback_url, accept="text/html")
@@ -181,6 +233,10 @@ class LossService:
 
     def latest_snapshot(self) -> Snapshot | None:
         return self._latest
+
+    async def category_titles(self, snapshot: Snapshot) -> Mapping[str, str]:
+        """Titles for ``snapshot``'s categories without built-in wording (may ask the API)."""
+        return await self._titles.for_keys(snapshot.stats, self._clock.now())
 
     def counter_line(self, now: datetime) -> str | None:
         """The compact counter line for briefs (plain text), or None with no snapshot."""

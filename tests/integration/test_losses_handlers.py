@@ -147,3 +147,21 @@ async def test_chart_without_enough_history(bot: Bot) -> None:
 async def test_losses_replies_in_plain_ukrainian(bot: Bot, command: str, expected: str) -> None:
     reply = await bot.say(command)
     assert reply.visible_text.startswith(expected)
+
+
+async def test_losses_names_a_new_category_with_the_api_ukrainian_title(bot: Bot) -> None:
+    day = date(2025, 3, 29)
+    rec = record(day)
+    rec["stats"]["ground_robotic_systems"] = 41
+    bot.news.clear_fault(f"{API}/latest")
+    bot.news.set_json(f"{API}/latest", {"data": rec})
+    bot.news.set_json(
+        "/api/v2/terms/uk",
+        {"data": {"ground_robotic_systems": {"title": "Наземні робототехнічні комплекси"}}},
+    )
+    await bot.losses.refresh()
+    reply = await bot.say("/losses")
+    visible = reply.visible_text.replace("\u00a0", " ")
+    assert "Наземні робототехнічні комплекси — 41" in visible
+    assert "Танки — 10 478" in visible  # known categories keep the General Staff's wording
+    assert bot.news.hits("/api/v2/terms/uk") == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -355,3 +356,160 @@ async def test_backfill_follows_the_paginator(rig: Rig) -> None:
     await rig.service.backfill()
     assert await rig.count() == 10
     assert rig.news.hits(page2) == 1
+
+
+# -- category titles from /api/v2/terms/uk ----------------------------------------------------
+
+TERMS = "/api/v2/terms/uk"
+ROBOTS = "ground_robotic_systems"
+
+
+def with_robots(day: date, robots: int = 41) -> dict[str, Any]:
+    rec = record(day)
+    rec["stats"][ROBOTS] = robots
+    return rec
+
+
+def set_terms(rig: Rig) -> None:
+    rig.news.set(TERMS, (DATA / "api_terms_uk.json").read_bytes(), content_type="application/json")
+
+
+async def test_a_new_category_gets_its_ukrainian_title_from_the_api(rig: Rig) -> None:
+    set_terms(rig)
+    rig.set_latest(with_robots(DAY))
+    await rig.service.refresh()  # the counter refresh fetches the titles it needs
+    assert rig.news.hits(TERMS) == 1
+    snapshot = rig.service.latest_snapshot()
+    assert snapshot is not None
+    titles = await rig.service.category_titles(snapshot)
+    assert titles[ROBOTS] == "Наземні робототехнічні комплекси"
+    await rig.service.refresh()
+    await rig.service.category_titles(snapshot)
+    assert rig.news.hits(TERMS) == 1  # cached
+
+    rig.clock.advance(timedelta(hours=25))  # a day later the titles are asked for again
+    rig.set_latest(with_robots(DAY + timedelta(days=1), robots=43))
+    await rig.service.refresh()
+    assert rig.news.hits(TERMS) == 2
+
+
+async def test_no_terms_request_without_a_new_category(rig: Rig) -> None:
+    set_terms(rig)
+    rig.set_latest(record(DAY))
+    await rig.service.refresh()
+    snapshot = rig.service.latest_snapshot()
+    assert snapshot is not None
+    assert await rig.service.category_titles(snapshot) == {}
+    assert rig.news.hits(TERMS) == 0
+
+
+@pytest.mark.parametrize("fault", ["status", "reset", "not json"])
+async def test_terms_failure_keeps_the_readable_label_and_retries_after_an_hour(
+    rig: Rig, fault: str
+) -> None:
+    if fault == "not json":
+        rig.news.set(TERMS, "<html>oops</html>", content_type="text/html")
+    else:
+        rig.news.fault(TERMS, fault, status=500)  # type: ignore[arg-type]
+    rig.set_latest(with_robots(DAY))
+    await rig.service.refresh()  # never raises
+    snapshot = rig.service.latest_snapshot()
+    assert snapshot is not None and snapshot.stats[ROBOTS] == 41
+    assert await rig.service.category_titles(snapshot) == {}
+    assert rig.news.hits(TERMS) == 1  # not asked again at once
+    assert rig.service.last_error is None  # titles are not the counter's health
+
+    rig.news.clear_fault(TERMS)
+    set_terms(rig)
+    rig.clock.advance(timedelta(minutes=30))
+    assert await rig.service.category_titles(snapshot) == {}
+    rig.clock.advance(timedelta(minutes=31))
+    titles = await rig.service.category_titles(snapshot)
+    assert titles[ROBOTS] == "Наземні робототехнічні комплекси"
+    assert rig.news.hits(TERMS) == 2
+
+
+async def test_terms_without_the_key_are_asked_again_only_after_an_hour(rig: Rig) -> None:
+    rig.news.set_json(TERMS, {"data": {"tanks": {"title": "Танки"}}})
+    rig.set_latest(with_robots(DAY))
+    await rig.service.refresh()
+    snapshot = rig.service.latest_snapshot()
+    assert snapshot is not None
+    assert ROBOTS not in await rig.service.category_titles(snapshot)
+    rig.clock.advance(timedelta(minutes=59))
+    await rig.service.category_titles(snapshot)
+    assert rig.news.hits(TERMS) == 1
+    rig.clock.advance(timedelta(minutes=2))
+    await rig.service.category_titles(snapshot)
+    assert rig.news.hits(TERMS) == 2
+
+
+# -- a primary that answers with an old report ------------------------------------------------
+
+STALE_LOG = "older than 36 h"
+
+
+def stale_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if STALE_LOG in r.getMessage()]
+
+
+async def test_a_stale_primary_is_a_soft_failure_and_the_newer_fallback_is_kept(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.losses.service")
+    two_days_ago = DAY - timedelta(days=2)  # 09:30 UTC on the 29th: more than 36 h old
+    rig.set_latest(record(two_days_ago))
+    rig.set_minfin()
+    await rig.service.refresh()  # the API answered normally, yet the fallback is asked at once
+    assert rig.news.hits(MINFIN) == 1
+    snapshot = rig.service.latest_snapshot()
+    assert snapshot is not None and snapshot.day == DAY and snapshot.source == "minfin"
+    assert (rig.service.counter_line(rig.clock.now()) or "").startswith("Втрати ворога: 912")
+    old = await store.get_record(rig.db, two_days_ago)
+    assert old is not None and old.source == "russianwarship"  # the primary's report is kept
+    assert "2025-03-27" in (rig.service.last_error or "")
+    assert len(stale_warnings(caplog)) == 1
+
+    rig.clock.advance(3600)
+    await rig.service.refresh()  # still stale: the fallback is asked again, logged once only
+    assert rig.news.hits(MINFIN) == 2
+    assert len(stale_warnings(caplog)) == 1
+    assert await rig.count() == 2
+
+    # The API catches up: it is current again, said once, and the fallback rests.
+    rig.set_latest(record(DAY, personnel=912_490))
+    await rig.service.refresh()
+    await rig.service.refresh()
+    assert rig.news.hits(MINFIN) == 2
+    stored = await store.get_record(rig.db, DAY)
+    assert stored is not None and stored.source == "russianwarship"
+    assert rig.service.last_error is None
+    current = [r.getMessage() for r in caplog.records if "current again" in r.getMessage()]
+    assert len(current) == 1
+
+
+async def test_a_stale_primary_stays_when_the_fallback_is_not_newer(rig: Rig) -> None:
+    rig.set_latest(record(DAY - timedelta(days=2)))
+    rig.set_minfin("minfin_2022-04-03_old.html")  # answers, but with an older report still
+    await rig.service.refresh()
+    assert rig.news.hits(MINFIN) == 1
+    snapshot = rig.service.latest_snapshot()
+    assert snapshot is not None and snapshot.source == "russianwarship"
+    assert await rig.count() == 1  # the older fallback report is not stored
+
+    rig.news.fault(MINFIN, "status", status=502)
+    rig.clock.advance(timedelta(hours=6))
+    await rig.service.refresh()  # both unhelpful: never raises, says so
+    assert "minfin" in (rig.service.last_error or "")
+    line = rig.service.counter_line(rig.clock.now())
+    assert line is not None and line.startswith("Втрати ворога станом на 27 березня 2025: ")
+
+
+async def test_a_primary_younger_than_36_hours_never_asks_the_fallback(rig: Rig) -> None:
+    rig.set_latest(record(DAY - timedelta(days=1)))  # 35.5 h old at 09:30 UTC on the 29th
+    rig.set_minfin()
+    await rig.service.refresh()
+    assert rig.news.hits(MINFIN) == 0
+    rig.clock.advance(timedelta(minutes=31))  # now 36 h and a minute
+    await rig.service.refresh()
+    assert rig.news.hits(MINFIN) == 1
