@@ -2,6 +2,11 @@
 
 An item is recognised by ``(source_id, identity)`` — never by its date — and a re-publication
 under a new identity is recognised by ``content_hash`` (across all sources).
+
+An article to be briefed is recorded as ``pending`` together with the policy's ``decision``
+(push or not) and the feed text it will be briefed from (``resume_text``), *before* the brief is
+made: if the process dies before the final disposition is written, the next poll cycle finds
+it with :func:`pending_articles` and finishes the job with the decision taken at the time.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ DISPOSITIONS = (
     "failed",  # briefing raised; see the log
     "briefed",  # briefed, not pushed (e.g. admin test fetches)
     "pushed",  # briefed and handed to delivery
+    "abandoned",  # left pending (crash) and found only after the max_age window: not resumed
 )
 
 
@@ -38,6 +44,23 @@ class NewArticle:
     content_hash: str | None
     disposition: str
     language: str | None = None
+    decision: str | None = None  # for 'pending' ones: the policy's action (push | first_poll)
+    resume_text: str | None = None  # for 'pending' ones: what the brief is to be made from
+
+
+@dataclass(frozen=True, slots=True)
+class PendingArticle:
+    """An article recorded as ``pending`` whose final disposition was never written."""
+
+    id: int
+    source_id: int
+    url: str
+    title: str
+    published_at: datetime | None
+    decision: str | None  # None for rows written before migration 3: treat as "don't push"
+    resume_text: str | None
+    fetched_at: datetime
+    brief_id: int | None  # the brief, when it was stored before the process stopped
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +75,7 @@ class Article:
     language: str | None
     disposition: str
     fetched_at: datetime
+    decision: str | None = None
 
 
 def _article(r: sqlite3.Row) -> Article:
@@ -68,6 +92,7 @@ def _article(r: sqlite3.Row) -> Article:
         language=r["language"],
         disposition=r["disposition"],
         fetched_at=fetched,
+        decision=r["decision"],
     )
 
 
@@ -116,8 +141,8 @@ async def add_articles(
         for a in articles:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO articles (source_id, identity, url, title, published_at,"
-                " content_hash, language, disposition, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " content_hash, language, disposition, fetched_at, decision, resume_text)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     source_id,
                     a.identity,
@@ -128,6 +153,8 @@ async def add_articles(
                     a.language,
                     a.disposition,
                     to_db(now),
+                    a.decision,
+                    a.resume_text,
                 ),
             )
             ids.append((cur.lastrowid or 0) if cur.rowcount > 0 else 0)
@@ -137,11 +164,52 @@ async def add_articles(
 async def set_disposition(
     db: Database, article_id: int, disposition: str, *, language: str | None = None
 ) -> None:
+    """The article's final disposition (the resume text is dropped once it is not pending)."""
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE articles SET disposition = ?, language = COALESCE(?, language) WHERE id = ?",
-            (disposition, language, article_id),
+            "UPDATE articles SET disposition = ?, language = COALESCE(?, language),"
+            " resume_text = CASE WHEN ? = 'pending' THEN resume_text END WHERE id = ?",
+            (disposition, language, disposition, article_id),
         )
+
+
+async def abandon_stale_pending(db: Database, before: datetime) -> int:
+    """Mark ``abandoned`` the pending articles recorded or published before ``before``; those
+    are past the window in which the bot pushes news.  Returns how many."""
+    cutoff = to_db(before)
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE articles SET disposition = 'abandoned', resume_text = NULL"
+            " WHERE disposition = 'pending' AND (fetched_at < ? OR published_at < ?)",
+            (cutoff, cutoff),
+        )
+        return cur.rowcount
+
+
+async def pending_articles(db: Database, limit: int = 500) -> list[PendingArticle]:
+    """Articles still ``pending``, oldest first, with the id of their brief if one was stored."""
+    async with db.conn.execute(
+        "SELECT a.id, a.source_id, a.url, a.title, a.published_at, a.decision, a.resume_text,"
+        " a.fetched_at, b.id AS brief_id"
+        " FROM articles a LEFT JOIN briefs b ON b.article_id = a.id"
+        " WHERE a.disposition = 'pending' ORDER BY a.fetched_at, a.id LIMIT ?",
+        (limit,),
+    ) as cur:
+        rows = await cur.fetchall()
+    return [
+        PendingArticle(
+            id=r["id"],
+            source_id=r["source_id"],
+            url=r["url"],
+            title=r["title"],
+            published_at=from_db(r["published_at"]),
+            decision=r["decision"],
+            resume_text=r["resume_text"],
+            fetched_at=from_db(r["fetched_at"]),  # type: ignore[arg-type]
+            brief_id=r["brief_id"],
+        )
+        for r in rows
+    ]
 
 
 async def get_article(db: Database, article_id: int) -> Article | None:

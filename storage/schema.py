@@ -118,6 +118,12 @@ MIGRATIONS: tuple[str, ...] = (
         ON deliveries (priority, id) WHERE status = 'pending';
     CREATE INDEX deliveries_by_chat ON deliveries (chat_id, status);
     """,
+    # 3: what a crashed poll needs to resume an article left 'pending'
+    """
+    ALTER TABLE articles ADD COLUMN decision TEXT;     -- policy action: push | first_poll
+    ALTER TABLE articles ADD COLUMN resume_text TEXT;  -- feed text, kept while pending
+    CREATE INDEX articles_pending ON articles (fetched_at) WHERE disposition = 'pending';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -26,7 +26,7 @@ import ipaddress
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -43,6 +43,16 @@ FEED_ACCEPT = (
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _DNS_TTL = 60.0
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+"""``(host, port) -> addresses`` in the order to try them; raises :class:`socket.gaierror`."""
+
+
+async def system_resolver(host: str, port: int) -> list[str]:
+    """The event loop's ``getaddrinfo`` (in a thread): IPv4 first, duplicates dropped."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    return sorted(addresses, key=lambda a: ":" in a)  # stable: keeps the resolver's order
 
 
 class FetchError(Exception):
@@ -145,9 +155,12 @@ def blocked_reason(address: str) -> str | None:
 class Fetcher:
     """Polite, bounded HTTP GETs for the sources; one per application (it owns the limits)."""
 
-    def __init__(self, http: httpx.AsyncClient, config: FetchConfig) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, config: FetchConfig, *, resolver: Resolver | None = None
+    ) -> None:
         self._http = http
         self._config = config
+        self._resolver = resolver or system_resolver
         self._slots = asyncio.Semaphore(max(1, config.concurrency))
         self._host_locks: dict[str, asyncio.Lock] = {}
         self._browser_hosts: set[str] = set()  # hosts that answered 403 to our own UA
@@ -161,8 +174,12 @@ class Fetcher:
 
     # -- address checks ----------------------------------------------------------------------
 
-    async def check_url(self, url: str) -> None:
-        """Raise unless ``url`` is http(s) and (unless allowed) resolves to public addresses."""
+    async def check_url(self, url: str) -> list[str] | None:
+        """Raise unless ``url`` is http(s) and (unless allowed) resolves to public addresses.
+
+        Returns the checked addresses, which are the only ones a fetch then connects to (see
+        :meth:`_request`), or None when private sources are allowed (no check, no pinning).
+        """
         try:
             parts = urlsplit(url)
             port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -171,13 +188,17 @@ class Fetcher:
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise InvalidUrlError("потрібна адреса http:// або https://")
         if self._config.allow_private_sources:
-            return
-        for address in await self._resolve(parts.hostname, port):
+            return None
+        addresses = await self._resolve(parts.hostname, port)
+        if not addresses:
+            raise FetchError(f"домен {parts.hostname} не знайдено")
+        for address in addresses:
             reason = blocked_reason(address)
             if reason is not None:
                 raise BlockedAddressError(
                     f"{parts.hostname} веде на {address}: {reason}, такі джерела заборонені"
                 )
+        return addresses
 
     async def _resolve(self, host: str, port: int) -> list[str]:
         key = (host, port)
@@ -185,12 +206,9 @@ class Fetcher:
         if cached is not None and time.monotonic() - cached[0] < _DNS_TTL:
             return cached[1]
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(
-                host, port, type=socket.SOCK_STREAM
-            )
-        except socket.gaierror:
+            addresses = list(await self._resolver(host, port))
+        except (socket.gaierror, UnicodeError):
             raise FetchError(f"домен {host} не знайдено") from None
-        addresses = sorted({str(info[4][0]) for info in infos})
         self._dns[key] = (time.monotonic(), addresses)
         return addresses
 
@@ -224,14 +242,14 @@ class Fetcher:
         seen: set[str] = set()
         current = url
         for _hop in range(self._config.max_redirects + 1):
-            await self.check_url(current)
+            addresses = await self.check_url(current)
             seen.add(current)
             headers = {"Accept": accept}
             if etag:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
-            result, location = await self._one(current, headers, max_bytes)
+            result, location = await self._one(current, headers, max_bytes, addresses)
             if result is not None:
                 return result
             assert location is not None
@@ -243,7 +261,11 @@ class Fetcher:
         )
 
     async def _one(
-        self, url: str, headers: dict[str, str], max_bytes: int | None
+        self,
+        url: str,
+        headers: dict[str, str],
+        max_bytes: int | None,
+        addresses: list[str] | None,
     ) -> tuple[FetchResult | None, str | None]:
         """One request (403 retried once with a browser UA); (result, None) or (None, location)."""
         host = urlsplit(url).netloc.lower()
@@ -251,7 +273,8 @@ class Fetcher:
             browser = host in self._browser_hosts
             for attempt in range(2):
                 agent = self._config.browser_user_agent if browser else self._config.user_agent
-                async with self._request(url, {**headers, "User-Agent": agent}) as response:
+                request_headers = {**headers, "User-Agent": agent}
+                async with self._request(url, request_headers, addresses) as response:
                     status = response.status_code
                     if status == 403 and not browser and attempt == 0:
                         browser = True
@@ -274,13 +297,40 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @contextlib.asynccontextmanager
-    async def _request(self, url: str, headers: dict[str, str]) -> AsyncIterator[httpx.Response]:
-        """``client.stream`` with httpx's errors turned into :class:`FetchError`."""
+    async def _request(
+        self, url: str, headers: dict[str, str], addresses: list[str] | None
+    ) -> AsyncIterator[httpx.Response]:
+        """``client.stream`` with httpx's errors turned into :class:`FetchError`.
+
+        With ``addresses`` (the ones :meth:`check_url` resolved and checked) the request goes
+        to those IPs, never to a name httpx would resolve again: a hostile DNS cannot answer a
+        public address to the check and a private one to the connection (DNS rebinding).  The
+        original name travels in the Host header and, for https, as the TLS SNI name that the
+        certificate is verified against.  Addresses are tried in order while connecting fails.
+        """
         try:
-            async with self._http.stream(
-                "GET", url, headers=headers, follow_redirects=False, timeout=self._timeout
-            ) as response:
-                yield response
+            targets = (
+                [(url, headers, {})] if addresses is None else _pinned(url, headers, addresses)
+            )
+            async with contextlib.AsyncExitStack() as stack:
+                for index, (target, target_headers, extensions) in enumerate(targets):
+                    try:
+                        response = await stack.enter_async_context(
+                            self._http.stream(
+                                "GET",
+                                target,
+                                headers=target_headers,
+                                follow_redirects=False,
+                                timeout=self._timeout,
+                                extensions=extensions,
+                            )
+                        )
+                    except httpx.ConnectError:
+                        if index == len(targets) - 1:
+                            raise
+                        continue
+                    yield response
+                    break
         except httpx.ConnectTimeout:
             raise FetchTimeoutError(
                 f"не вдалося з'єднатися за {self._config.connect_timeout:g} с"
@@ -332,6 +382,30 @@ class Fetcher:
         if lock is None:
             lock = self._host_locks[host] = asyncio.Lock()
         return lock
+
+
+def _pinned(
+    url: str, headers: dict[str, str], addresses: list[str]
+) -> list[tuple[str, dict[str, str], dict[str, object]]]:
+    """``url`` re-aimed at each checked address, with the name kept for Host and SNI.
+
+    https requests also say ``Connection: close``: httpcore pools connections by (scheme, IP,
+    port), so a kept-alive connection whose certificate was checked for one name could
+    otherwise carry a later request for another name served from the same IP.
+    """
+    parsed = httpx.URL(url)
+    name = parsed.raw_host.decode("ascii")
+    host_header = parsed.netloc.decode("ascii")
+    out: list[tuple[str, dict[str, str], dict[str, object]]] = []
+    for address in addresses:
+        target = str(parsed.copy_with(host=address.split("%", 1)[0]))
+        pinned_headers = {**headers, "Host": host_header}
+        extensions: dict[str, object] = {}
+        if parsed.scheme == "https":
+            extensions["sni_hostname"] = name
+            pinned_headers["Connection"] = "close"
+        out.append((target, pinned_headers, extensions))
+    return out
 
 
 def _short(exc: BaseException) -> str:

@@ -15,12 +15,21 @@ First poll of a source: all its items are recorded, the newest ``first_poll_brie
 3) of those published within ``max_age_hours`` are briefed (so /latest has something) and
 nothing is pushed.  Briefing all ~50 items would mean ~50 page fetches and summaries per source
 at every fresh start, for briefs nobody will be sent.
+
+Crash safety: an article to be briefed is recorded ``pending`` with the policy's decision and
+its feed text before the brief is made.  Each cycle first resumes the pending articles this
+process is not working on (:meth:`SourceService.resume_pending`): those older than
+``max_age_hours`` are abandoned; the others are briefed — or, when the brief was already
+stored, not briefed again — and pushed only if the decision was "push".  Pushing hands the
+brief to the delivery ledger, which holds one row per (brief, chat), so handing it over again
+after a crash between the hand-over and the final disposition sends nothing twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -37,10 +46,10 @@ from bot.sources.extract import extract_article
 from bot.sources.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from bot.sources.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchResult
 from bot.sources.identity import canonical_url, content_hash, item_identity
-from bot.sources.policy import BRIEFED_ACTIONS, Candidate, Decision, decide, next_poll_at
+from bot.sources.policy import BRIEFED_ACTIONS, Candidate, decide, next_poll_at
 from bot.uk import detect_language
 from storage import Database, articles, sources
-from storage.articles import NewArticle
+from storage.articles import NewArticle, PendingArticle
 from storage.briefs import add_brief
 from storage.sources import SourceRecord
 
@@ -69,6 +78,7 @@ class SourceOutcome:
 class CycleReport:
     started_at: datetime
     skipped: bool = False  # the previous cycle was still running
+    resumed: dict[str, int] = field(default_factory=dict)  # left pending: final dispositions
     outcomes: list[SourceOutcome] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -122,6 +132,31 @@ def _sha(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def _resume_text(item: FeedItem) -> str:
+    """What a resumed article is briefed from (the feed's texts), as stored while pending."""
+    return json.dumps(
+        {"guid": item.guid, "summary": item.summary, "full_text": item.full_text},
+        ensure_ascii=False,
+    )
+
+
+def _resumed_item(article: PendingArticle) -> FeedItem:
+    try:
+        stored = json.loads(article.resume_text or "{}")
+    except ValueError:
+        stored = {}
+    if not isinstance(stored, dict):
+        stored = {}
+    return FeedItem(
+        guid=stored.get("guid"),
+        link=article.url,
+        title=article.title,
+        summary=str(stored.get("summary") or ""),
+        full_text=str(stored.get("full_text") or ""),
+        published=article.published_at,
+    )
+
+
 class SourceService:
     def __init__(
         self,
@@ -138,6 +173,9 @@ class SourceService:
         self._fetch_config = config.fetch
         self.fetcher = Fetcher(http, config.fetch)
         self._cycle_lock = asyncio.Lock()
+        self._resume_lock = asyncio.Lock()
+        # Sources this process is polling right now: their pending articles are its own work.
+        self._busy_sources: dict[int, int] = {}
 
     # -- configuration and management ----------------------------------------------------------
 
@@ -204,6 +242,10 @@ class SourceService:
             report.skipped = True
             return report
         async with self._cycle_lock:
+            try:
+                report.resumed = await self.resume_pending()
+            except Exception:  # never let it stop the polls
+                log.exception("resuming articles left pending failed")
             due = await sources.due_sources(self._db, report.started_at)
             results = await asyncio.gather(
                 *(self._poll_guarded(s) for s in due), return_exceptions=True
@@ -223,6 +265,7 @@ class SourceService:
         return None if source is None else await self._poll_guarded(source)
 
     async def _poll_guarded(self, source: SourceRecord) -> SourceOutcome:
+        self._busy_sources[source.id] = self._busy_sources.get(source.id, 0) + 1
         try:
             return await self._poll(source)
         except (FetchError, FeedError) as exc:
@@ -230,6 +273,10 @@ class SourceService:
         except Exception as exc:  # a bug must not take the other sources down
             log.exception("unexpected error while polling %r (%s)", source.name, source.url)
             return await self._failed(source, f"внутрішня помилка ({type(exc).__name__})")
+        finally:
+            self._busy_sources[source.id] -= 1
+            if not self._busy_sources[source.id]:
+                del self._busy_sources[source.id]
 
     async def _failed(self, source: SourceRecord, error: str) -> SourceOutcome:
         now = self._clock.now()
@@ -299,6 +346,12 @@ class SourceService:
                 published_at=d.candidate.published,
                 content_hash=d.candidate.content_hash,
                 disposition="pending" if d.action in BRIEFED_ACTIONS else d.action,
+                decision=d.action if d.action in BRIEFED_ACTIONS else None,
+                resume_text=(
+                    _resume_text(by_position[d.candidate.position].feed)
+                    if d.action in BRIEFED_ACTIONS
+                    else None
+                ),
             )
             for d in decisions
         ]
@@ -309,7 +362,9 @@ class SourceService:
             outcome.dispositions[decision.action] = outcome.dispositions.get(decision.action, 0) + 1
             if article_id and decision.action in BRIEFED_ACTIONS:
                 item = by_position[decision.candidate.position].feed
-                final = await self._brief_one(source, item, article_id, decision)
+                final = await self._brief_one(
+                    source.name, item, article_id, push=decision.action == "push"
+                )
                 if final == "pushed":
                     outcome.pushed += 1
                 if final in ("pushed", "first_poll", "briefed"):
@@ -342,10 +397,62 @@ class SourceService:
 
     # -- articles and briefs -------------------------------------------------------------------
 
+    async def resume_pending(self) -> dict[str, int]:
+        """Finish the articles a stopped process left ``pending``; returns the count of each
+        final disposition (``abandoned`` for those past the ``max_age_hours`` window).
+
+        Articles of a source this process is polling at the moment are left alone: they are
+        that poll's own work in progress, not leftovers.
+        """
+        async with self._resume_lock:
+            return await self._resume_pending()
+
+    async def _resume_pending(self) -> dict[str, int]:
+        now = self._clock.now()
+        done: dict[str, int] = {}
+        max_age = timedelta(hours=self._fetch_config.max_age_hours)
+        abandoned = await articles.abandon_stale_pending(self._db, now - max_age)
+        if abandoned:
+            done["abandoned"] = abandoned
+            log.warning("%d article(s) left pending for over %s: not resumed", abandoned, max_age)
+        names: dict[int, str | None] = {}
+        for article in await articles.pending_articles(self._db):
+            if article.source_id in self._busy_sources:
+                continue
+            if article.source_id not in names:
+                source = await sources.get_source(self._db, article.source_id)
+                gone = source is None or source.deleted_at is not None
+                names[article.source_id] = None if gone or source is None else source.name
+            name = names[article.source_id]
+            if name is None:  # its source was removed meanwhile
+                final = "abandoned"
+                await articles.set_disposition(self._db, article.id, final)
+            else:
+                final = await self._resume_one(name, article)
+            done[final] = done.get(final, 0) + 1
+        if done:
+            log.info("articles left pending by an earlier run, now: %s", done)
+        return done
+
+    async def _resume_one(self, source_name: str, article: PendingArticle) -> str:
+        push = article.decision == "push"  # unknown (pre-migration rows): never push
+        if article.brief_id is None:
+            return await self._brief_one(source_name, _resumed_item(article), article.id, push=push)
+        # The brief was stored; the process stopped before (or while) handing it over.
+        try:
+            if push:
+                await self._on_new_brief(article.brief_id)
+            final = "pushed" if push else "first_poll"
+        except Exception:
+            log.exception("handing over brief #%d failed", article.brief_id)
+            final = "failed"
+        await articles.set_disposition(self._db, article.id, final)
+        return final
+
     async def _brief_one(
-        self, source: SourceRecord, item: FeedItem, article_id: int, decision: Decision
+        self, source_name: str, item: FeedItem, article_id: int, *, push: bool
     ) -> str:
-        """Make, store and (if decided) push the brief of one article; returns its disposition."""
+        """Make, store and (if ``push``) push the brief of one article; returns its disposition."""
         try:
             text = await self.article_text(item)
             if not text.strip() and not item.title:
@@ -354,7 +461,7 @@ class SourceService:
                 language = detect_language(f"{item.title}\n{text}")
                 now = self._clock.now()
                 brief = await self._briefs.make(
-                    ArticleText(item.title, text, item.link, source.name, language),
+                    ArticleText(item.title, text, item.link, source_name, language),
                     self._losses.counter_line(now),
                 )
                 if brief is None:
@@ -369,7 +476,7 @@ class SourceService:
                         summariser=brief.summariser,
                         now=now,
                     )
-                    if decision.action == "push":
+                    if push:
                         await self._on_new_brief(brief_id)
                         disposition = "pushed"
                     else:
@@ -377,7 +484,7 @@ class SourceService:
                 await articles.set_disposition(self._db, article_id, disposition, language=language)
                 return disposition
         except Exception:
-            log.exception("briefing %s from %r failed", item.link, source.name)
+            log.exception("briefing %s from %r failed", item.link, source_name)
             disposition = "failed"
         await articles.set_disposition(self._db, article_id, disposition)
         return disposition
