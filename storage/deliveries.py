@@ -8,6 +8,7 @@ subscriber list in memory, and the unique indexes make enqueueing idempotent.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -130,12 +131,23 @@ async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> i
 
 
 async def due_deliveries(
-    db: Database, now: datetime, limit: int, exclude: Collection[int] = ()
+    db: Database,
+    now: datetime,
+    limit: int,
+    exclude: Collection[int] = (),
+    exclude_chats: Collection[int] = (),
 ) -> list[PendingDelivery]:
     """Up to ``limit`` pending rows that may be sent now, best priority first, oldest first.
 
-    ``exclude`` holds the ids already being sent (they are still ``pending`` in the ledger).
+    ``exclude`` holds the ids already being sent (they are still ``pending`` in the ledger);
+    rows of the chats in ``exclude_chats`` (busy now: waiting for their rate window or being
+    sent to) are left for a later call.
     """
+    chat_filter = ""
+    params: tuple[object, ...] = (to_db(now),)
+    if exclude_chats:
+        chat_filter = " AND d.chat_id NOT IN (SELECT value FROM json_each(?))"
+        params += (json.dumps(list(exclude_chats)),)
     async with db.conn.execute(
         "SELECT d.id, d.chat_id, d.brief_id, d.broadcast_id, d.priority, d.attempts,"
         " b.html, bc.text"
@@ -143,8 +155,9 @@ async def due_deliveries(
         " LEFT JOIN briefs b ON b.id = d.brief_id"
         " LEFT JOIN broadcasts bc ON bc.id = d.broadcast_id"
         " WHERE d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= ?)"
+        f"{chat_filter}"
         " ORDER BY d.priority, d.id LIMIT ?",
-        (to_db(now), limit + len(exclude)),
+        (*params, limit + len(exclude)),
     ) as cur:
         rows = await cur.fetchall()
     out = [_pending(r) for r in rows if r["id"] not in exclude]

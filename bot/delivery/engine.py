@@ -7,6 +7,16 @@ dispatcher reads due rows in small batches (best priority first) and runs at mos
 :class:`~bot.delivery.ratelimit.TelegramLimiter`, and its outcome is decided by
 :mod:`bot.delivery.policy`.
 
+Busy chats cost no slot.  A chat takes about one message a second (a group 20 a minute), so
+a send to a chat that has just had one would sit on its slot until the chat's window opens;
+a few busy chats (several briefs in one poll, groups) would fill every slot and stall
+delivery to everyone else.  So the dispatcher only takes rows whose chat is ready *now*
+(:meth:`~bot.delivery.ratelimit.TelegramLimiter.busy_chats`, plus the chats it is sending
+to), at most one per chat at a time, and leaves the others in the ledger; it looks again
+when a send finishes or the earliest busy chat's window opens.  A chat's rows are all
+skipped together, so its messages keep their order; priorities order the rest.  What a slot
+may still wait for is the overall budget or a 429 pause, which hold every chat alike.
+
 Crash safety.  A row becomes ``sent`` only after Telegram answered OK, in the same
 transaction that stores Telegram's ``message_id``.  Outcomes are written by group commit: a
 send keeps its concurrency slot until its outcome is committed, so at any instant at most
@@ -44,6 +54,7 @@ log = logging.getLogger(__name__)
 MAX_MIGRATIONS = 3
 IDLE_RECHECK_SECONDS = 60.0
 STOP_GRACE_SECONDS = 5.0
+MIN_DEFER_SECONDS = 0.005  # the dispatcher's shortest nap while every due row's chat is busy
 
 
 def limiter_for(config: DeliveryConfig) -> TelegramLimiter:
@@ -120,6 +131,7 @@ class DeliveryEngine:
         self._sender_ready = False
         self._slots = asyncio.Semaphore(config.concurrency)
         self._inflight: set[int] = set()
+        self._inflight_chats: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._buffer: deque[PendingDelivery] = deque()
         self._wake = asyncio.Event()
@@ -208,6 +220,11 @@ class DeliveryEngine:
     def in_flight(self) -> int:
         return len(self._inflight)
 
+    @property
+    def in_flight_chats(self) -> frozenset[int]:
+        """The chats a ledger row is being sent to right now (at most one row each)."""
+        return frozenset(self._inflight_chats)
+
     async def idle(self) -> None:
         """Wait until nothing is being sent and no row is due (for tests and benchmarks)."""
         await self._idle.wait()
@@ -223,6 +240,7 @@ class DeliveryEngine:
                 self._slots.release()
                 raise
             self._inflight.add(row.id)
+            self._inflight_chats.add(row.chat_id)
             task = asyncio.create_task(self._deliver(row), name=f"delivery-{row.id}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -232,31 +250,52 @@ class DeliveryEngine:
             if self._refill:
                 self._refill = False
                 self._buffer.clear()
-            if self._buffer:
-                return self._buffer.popleft()
+            while self._buffer:
+                row = self._buffer.popleft()
+                # Read a moment ago: its chat may have become busy since (a command reply).
+                if row.chat_id not in self._inflight_chats and not self.limiter.chat_wait(
+                    row.chat_id
+                ):
+                    return row
             self._wake.clear()
+            busy = self.limiter.busy_chats()
             try:
                 rows = await deliveries.due_deliveries(
                     self._db,
                     self._clock.now(),
                     2 * self._config.concurrency,
                     exclude=frozenset(self._inflight),
+                    exclude_chats=self._inflight_chats.union(busy),
+                )
+                # Rows left behind for busy chats keep the engine from declaring itself idle.
+                deferred = (
+                    bool(busy)
+                    and not rows
+                    and bool(
+                        await deliveries.due_deliveries(
+                            self._db, self._clock.now(), 1, exclude=frozenset(self._inflight)
+                        )
+                    )
                 )
             except Exception:
                 log.exception("cannot read the delivery ledger")
-                rows = []
+                rows, deferred = [], False
             if rows:
                 self._idle.clear()
-                self._buffer.extend(rows)
+                self._buffer.extend(_one_per_chat(rows))
                 continue
             self._progress_wake.set()  # maybe a broadcast just finished
-            if not self._inflight and not self._wake.is_set():
+            if not self._inflight and not deferred and not self._wake.is_set():
                 self._idle.set()
             timeout = IDLE_RECHECK_SECONDS
             retry_at = await deliveries.next_retry_at(self._db)
             if retry_at is not None:
                 wait = (retry_at - self._clock.now()).total_seconds()
                 timeout = min(timeout, max(0.05, wait))
+            if deferred:
+                # Look again when the first busy chat's window opens (a finished send wakes
+                # us sooner: its chat's rows may be the ones waiting).
+                timeout = min(timeout, max(MIN_DEFER_SECONDS, min(busy.values())))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
@@ -270,9 +309,11 @@ class DeliveryEngine:
             log.exception("delivery %d to %d: unexpected error; left pending", row.id, row.chat_id)
         finally:
             self._inflight.discard(row.id)
+            self._inflight_chats.discard(row.chat_id)
             self._slots.release()
-            if not self._inflight:
-                self._wake.set()  # the dispatcher re-checks the ledger, then may declare idle
+            # The dispatcher may be waiting on this chat (deferred rows) or about to declare
+            # itself idle: either way it re-checks the ledger.
+            self._wake.set()
 
     async def _attempt(self, row: PendingDelivery) -> Outcome:
         chat_id, attempts, migrations = row.chat_id, row.attempts, 0
@@ -369,6 +410,17 @@ class DeliveryEngine:
                 log.warning("cannot edit progress message: %s", exc.message)
         except TelegramError as exc:
             log.warning("cannot edit progress message: %s", exc.message)
+
+
+def _one_per_chat(rows: list[PendingDelivery]) -> list[PendingDelivery]:
+    """The first row of each chat (in ledger order); the chat's next rows wait their turn."""
+    seen: set[int] = set()
+    out = []
+    for row in rows:
+        if row.chat_id not in seen:
+            seen.add(row.chat_id)
+            out.append(row)
+    return out
 
 
 def _sender_for(bot: Bot, limiter: TelegramLimiter, shards: int) -> tuple[Bot, bool]:

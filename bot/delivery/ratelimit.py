@@ -28,6 +28,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import math
 import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
@@ -234,6 +235,34 @@ class TelegramLimiter(BaseRateLimiter[Any]):
         if until > self._paused_until:
             self._paused_until = until
             log.warning("flood control: pausing all sends for %.1f s", seconds)
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until a send to ``chat_id`` would get its chat's turn; 0.0 when it would now.
+
+        ``math.inf`` while a send to the chat is under way (the chat is served one message at a
+        time).  The overall budget and a 429 pause are not counted: they hold every chat alike.
+        """
+        state = self._chats.get(chat_id)
+        if state is None:
+            return 0.0
+        if state.users:
+            return math.inf
+        if not self.budget.enabled:
+            return 0.0
+        return max(0.0, state.wait(asyncio.get_running_loop().time()))
+
+    def busy_chats(self) -> dict[int, float]:
+        """Every chat a send to which would wait now → :meth:`chat_wait` (never 0.0).
+
+        The delivery engine leaves these chats' rows in the ledger instead of letting a send
+        sit on a concurrency slot while it waits.  Only chats with live windows are kept
+        (:meth:`_sweep`), so this stays small.
+        """
+        busy: dict[int, float] = {}
+        for chat_id in self._chats:
+            if (wait := self.chat_wait(chat_id)) > 0:
+                busy[chat_id] = wait
+        return busy
 
     @property
     def waiting(self) -> int:

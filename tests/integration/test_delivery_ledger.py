@@ -60,6 +60,13 @@ async def test_due_rows_come_by_priority_then_age_and_respect_backoff(
         due[2].id,
     ]
 
+    # Rows of busy chats are left for later, whatever their priority.
+    assert [
+        (d.priority, d.chat_id)
+        for d in await deliveries.due_deliveries(db, clock.now(), 10, exclude_chats={1})
+    ] == [(1, 2), (2, 2)]
+    assert await deliveries.due_deliveries(db, clock.now(), 10, exclude_chats=[1, 2]) == []
+
     later = clock.now() + timedelta(seconds=30)
     await deliveries.record_outcomes(
         db, [Outcome(due[0].id, 1, "retry", error="502", not_before=later)], clock.now()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 
 import pytest
 
@@ -117,3 +118,25 @@ async def test_cancelled_waiter_does_not_block_the_queue() -> None:
     assert done == [2]
     with pytest.raises(asyncio.CancelledError):
         await victim
+
+
+async def test_busy_chats_are_those_inside_their_window_or_being_sent_to() -> None:
+    limiter = TelegramLimiter(
+        Budget(overall_per_second=1000, per_chat_per_second=1000, group_per_minute=1)
+    )
+    assert limiter.chat_wait(5) == 0.0 and limiter.busy_chats() == {}
+    async with limiter.slot(-5, PRIORITY_BRIEF):
+        assert limiter.chat_wait(-5) == math.inf  # a send to it is under way
+    async with limiter.slot(5, PRIORITY_BRIEF):
+        pass
+    # The group had its one message of the minute; the private chat's 1/1000 s may be over.
+    assert 59.0 < limiter.chat_wait(-5) <= 60.0
+    assert set(limiter.busy_chats()) <= {-5, 5} and -5 in limiter.busy_chats()
+    assert limiter.chat_wait(6) == 0.0
+
+
+async def test_with_limits_off_only_a_send_under_way_makes_a_chat_busy() -> None:
+    limiter = TelegramLimiter(Budget(enabled=False))
+    async with limiter.slot(3, PRIORITY_BRIEF):
+        assert limiter.busy_chats() == {3: math.inf}
+    assert limiter.chat_wait(3) == 0.0 and limiter.busy_chats() == {}
