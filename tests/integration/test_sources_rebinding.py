@@ -7,7 +7,8 @@ leaves the machine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -52,28 +53,20 @@ class Recorder:
         return self.routes.get(key, httpx.Response(200, text="<rss/>"))
 
 
-_clients: dict[int, httpx.AsyncClient] = {}
-
-
-def _fetcher(recorder: Recorder, resolver: Resolver, *, allow_private: bool = False) -> Fetcher:
-    http = httpx.AsyncClient(transport=httpx.MockTransport(recorder))
-    fetcher = Fetcher(http, fast_fetch(allow_private_sources=allow_private), resolver=resolver)
-    _clients[id(fetcher)] = http
-    return fetcher
-
-
-async def _close(fetcher: Fetcher) -> None:
-    await _clients.pop(id(fetcher)).aclose()
+@asynccontextmanager
+async def _fetcher(
+    recorder: Recorder, resolver: Resolver, *, allow_private: bool = False
+) -> AsyncIterator[Fetcher]:
+    """A Fetcher over an in-process transport (``recorder``); its client closed on exit."""
+    async with httpx.AsyncClient(transport=httpx.MockTransport(recorder)) as http:
+        yield Fetcher(http, fast_fetch(allow_private_sources=allow_private), resolver=resolver)
 
 
 async def test_https_request_goes_to_the_checked_address_with_host_and_sni() -> None:
     resolver = Resolver({"news.example": [[PUBLIC], ["127.0.0.1"]]})  # rebinds after 1st answer
     recorder = Recorder()
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         result = await fetcher.fetch("https://news.example/rss?x=1")
-    finally:
-        await _close(fetcher)
     assert resolver.calls == [("news.example", 443)]  # resolved once: for the check
     (request,) = recorder.requests
     assert request.url.host == PUBLIC
@@ -88,11 +81,8 @@ async def test_https_request_goes_to_the_checked_address_with_host_and_sni() -> 
 async def test_plain_http_keeps_the_port_in_host_and_sends_no_sni() -> None:
     resolver = Resolver({"news.example": [[PUBLIC]]})
     recorder = Recorder()
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         await fetcher.fetch("http://news.example:8080/feed")
-    finally:
-        await _close(fetcher)
     (request,) = recorder.requests
     assert (request.url.host, request.url.port) == (PUBLIC, 8080)
     assert request.headers["host"] == "news.example:8080"
@@ -105,17 +95,12 @@ async def test_a_rebinding_answer_is_never_connected_to() -> None:
     Fetcher asks again, is told 127.0.0.1 and refuses before connecting."""
     resolver = Resolver({"news.example": [[PUBLIC], ["127.0.0.1"]]})
     recorder = Recorder()
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         await fetcher.fetch("https://news.example/a")
         await fetcher.fetch("https://news.example/b")
-        fresh = Fetcher(
-            _clients[id(fetcher)], fast_fetch(allow_private_sources=False), resolver=resolver
-        )
+        fresh = Fetcher(fetcher._http, fast_fetch(allow_private_sources=False), resolver=resolver)
         with pytest.raises(BlockedAddressError, match=r"127\.0\.0\.1"):
             await fresh.fetch("https://news.example/c")
-    finally:
-        await _close(fetcher)
     assert [r.url.host for r in recorder.requests] == [PUBLIC, PUBLIC]
     assert [r.url.path for r in recorder.requests] == ["/a", "/b"]
 
@@ -136,12 +121,9 @@ async def test_a_name_resolving_to_a_private_address_is_refused_before_connectin
 ) -> None:
     resolver = Resolver({"news.example": [answer]})
     recorder = Recorder()
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         with pytest.raises(BlockedAddressError):
             await fetcher.fetch("https://news.example/rss")
-    finally:
-        await _close(fetcher)
     assert recorder.requests == []
 
 
@@ -154,11 +136,8 @@ async def test_each_redirect_hop_is_checked_and_pinned() -> None:
             ),
         }
     )
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         result = await fetcher.fetch("https://news.example/rss")
-    finally:
-        await _close(fetcher)
     assert [(r.url.host, r.headers["host"]) for r in recorder.requests] == [
         (PUBLIC, "news.example"),
         (PUBLIC_2, "cdn.example"),
@@ -172,12 +151,9 @@ async def test_a_redirect_to_a_name_resolving_privately_is_refused() -> None:
     recorder = Recorder(
         {"news.example/rss": httpx.Response(302, headers={"Location": "http://inside.example/"})}
     )
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         with pytest.raises(BlockedAddressError, match=r"10\.0\.0\.5"):
             await fetcher.fetch("https://news.example/rss")
-    finally:
-        await _close(fetcher)
     assert [r.headers["host"] for r in recorder.requests] == ["news.example"]
 
 
@@ -185,11 +161,8 @@ async def test_next_checked_address_is_tried_when_connecting_fails() -> None:
     resolver = Resolver({"news.example": [[PUBLIC, "2606:4700::6810:85e5"]]})
     recorder = Recorder()
     recorder.refuse.add(PUBLIC)
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         await fetcher.fetch("https://news.example/rss")
-    finally:
-        await _close(fetcher)
     (request,) = recorder.requests
     assert str(request.url) == "https://[2606:4700::6810:85e5]/rss"
     assert request.headers["host"] == "news.example"
@@ -199,23 +172,17 @@ async def test_connect_failure_on_every_address_is_a_fetch_error() -> None:
     resolver = Resolver({"news.example": [[PUBLIC, PUBLIC_2]]})
     recorder = Recorder()
     recorder.refuse.update({PUBLIC, PUBLIC_2})
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         with pytest.raises(FetchError, match="не вдалося з'єднатися"):
             await fetcher.fetch("https://news.example/rss")
-    finally:
-        await _close(fetcher)
 
 
 async def test_unknown_name_is_a_plain_error() -> None:
     resolver = Resolver({"news.example": [[]]})
     recorder = Recorder()
-    fetcher = _fetcher(recorder, resolver)
-    try:
+    async with _fetcher(recorder, resolver) as fetcher:
         with pytest.raises(FetchError, match="не знайдено"):
             await fetcher.fetch("https://news.example/rss")
-    finally:
-        await _close(fetcher)
     assert recorder.requests == []
 
 
@@ -223,11 +190,8 @@ async def test_allow_private_sources_path_is_unchanged() -> None:
     """Loopback tests rely on it: no resolving, no pinning, the URL as given."""
     resolver = Resolver({})
     recorder = Recorder()
-    fetcher = _fetcher(recorder, resolver, allow_private=True)
-    try:
+    async with _fetcher(recorder, resolver, allow_private=True) as fetcher:
         await fetcher.fetch("https://news.example/rss")
-    finally:
-        await _close(fetcher)
     assert resolver.calls == []
     (request,) = recorder.requests
     assert request.url.host == "news.example"
