@@ -4,22 +4,10 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.context import NewsApplication
-from handlers import admin, commands, latest, losses, sources
+from handlers import admin, commands, latest, losses, menu, sources
 
-USER_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("start", "Підписатися на новини"),
-    ("latest", "Останні новини"),
-    ("losses", "Втрати російських окупантів"),
-    ("help", "Що вміє бот"),
-    ("stop", "Відписатися"),
-)
-ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("broadcast", "Розсилка всім підписникам"),
-    ("stats", "Статистика бота"),
-    ("sources", "Джерела новин і їхній стан"),
-    ("addsource", "Додати джерело: /addsource URL [назва]"),
-    ("delsource", "Вилучити джерело: /delsource ID"),
-)
+USER_COMMANDS: tuple[tuple[str, str], ...] = tuple((c.name, c.menu) for c in menu.USER)
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = tuple((c.name, c.menu) for c in menu.ADMIN)
 
 
 def register_all(app: NewsApplication, config: Config) -> None:

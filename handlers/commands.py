@@ -11,6 +11,7 @@ from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filt
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.uk import count, plural
+from handlers import menu
 from handlers.guards import is_admin
 from storage import chats
 
@@ -24,14 +25,7 @@ STOP_HINT = "Відписатися можна будь-коли командо�
 ALREADY = "Ви вже підписані — нові новини надходитимуть сюди. Відписатися — /stop."
 STOPPED = "Ви відписалися: новин більше не надсилатиму. Повернутися — /start."
 NOT_SUBSCRIBED = "Ви не підписані. Підписатися — /start."
-HELP = (
-    "Що я вмію:\n"
-    "/start — підписатися на новини\n"
-    "/latest [N] — останні N новин (типово 5, до 10)\n"
-    "/losses — втрати російських окупантів\n"
-    "/stop — відписатися\n"
-    "/help — ця довідка"
-)
+HELP = "\n".join(["Що я вмію:", *menu.help_lines(menu.USER)])
 ADMIN_HELP_TITLE = "Для адміністраторів:"
 UNKNOWN = "Не знаю такої команди. Усі команди — /help."
 PLAIN_TEXT = "Я відповідаю лише на команди. Останні новини — /latest, усі команди — /help."
@@ -75,10 +69,7 @@ def welcome_text(poll_seconds: int, counter_line: str | None) -> str:
 def help_text(admin: bool) -> str:
     if not admin:
         return HELP
-    from handlers import ADMIN_COMMANDS  # the menu's descriptions: one source of truth
-
-    lines = [f"/{name} — {desc[:1].lower()}{desc[1:]}" for name, desc in ADMIN_COMMANDS]
-    return "\n".join([HELP, "", ADMIN_HELP_TITLE, *lines])
+    return "\n".join([HELP, "", ADMIN_HELP_TITLE, *menu.help_lines(menu.ADMIN)])
 
 
 def _title(chat: Chat) -> str:
