@@ -17,6 +17,7 @@ import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Self
 from urllib.parse import unquote
 
 import h11
@@ -61,6 +62,30 @@ class Abort(Exception):
 
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+
+class LoopbackFake:
+    """The lifecycle every fake shares: ``async with Fake() as fake:`` serves on 127.0.0.1
+    (``self._server``, set by the subclass) between enter and exit."""
+
+    _server: LoopbackServer
+
+    async def start(self) -> Self:
+        await self._server.start()
+        return self
+
+    async def close(self) -> None:
+        await self._server.close()
+
+    async def serve_forever(self) -> None:
+        """Start (if needed) and serve until :meth:`close` is called."""
+        await self._server.serve_forever()
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
 
 class LoopbackServer:

@@ -23,10 +23,9 @@ import json
 import re
 from collections import deque
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 
-from bot.fakes._http import LoopbackServer, Request, Response
+from bot.fakes._http import LoopbackFake, LoopbackServer, Request, Response
 
 __all__ = ["FakeLLM"]
 
@@ -41,7 +40,7 @@ class _Item:
     status: int = 200
 
 
-class FakeLLM:
+class FakeLLM(LoopbackFake):
     """A chat-completions server on 127.0.0.1 (a free port)."""
 
     def __init__(self, *, api_key: str = "") -> None:
@@ -55,18 +54,9 @@ class FakeLLM:
         self.in_flight = 0
         self.peak_in_flight = 0
 
-    async def __aenter__(self) -> FakeLLM:
-        await self._server.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._gate.set()
-        await self._server.close()
+    async def close(self) -> None:
+        self._gate.set()  # release held answers so their connections can end
+        await super().close()
 
     @property
     def base_url(self) -> str:

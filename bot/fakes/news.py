@@ -34,7 +34,7 @@ from email.utils import formatdate, parsedate_to_datetime
 from enum import Enum
 from typing import Any, Literal
 
-from bot.fakes._http import Abort, LoopbackServer, Request, Response
+from bot.fakes._http import Abort, LoopbackFake, LoopbackServer, Request, Response
 
 __all__ = ["AUTO", "FakeNews", "Fault", "FaultMode", "RecordedRequest", "http_date"]
 
@@ -107,7 +107,7 @@ class _Waiters:
                 fut.set_result(None)
 
 
-class FakeNews:
+class FakeNews(LoopbackFake):
     """Loopback HTTP server with settable content and fault modes, per path."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -117,23 +117,7 @@ class FakeNews:
         self._waiters = _Waiters()
         self.requests: list[RecordedRequest] = []
 
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    async def start(self) -> FakeNews:
-        await self._server.start()
-        return self
-
-    async def close(self) -> None:
-        await self._server.close()
-
-    async def serve_forever(self) -> None:
-        await self._server.serve_forever()
-
-    async def __aenter__(self) -> FakeNews:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
+    # -- addresses (start/close/async with: LoopbackFake) ------------------------------------
 
     @property
     def url(self) -> str:

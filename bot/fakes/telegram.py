@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from bot.fakes._http import LoopbackServer, Request, Response
+from bot.fakes._http import LoopbackFake, LoopbackServer, Request, Response
 
 __all__ = [
     "Call",
@@ -674,7 +674,7 @@ def _chat_member(status: str, user: JSONDict) -> JSONDict:
 # =============================================================================================
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackFake):
     """A fake Bot API server; use ``async with FakeTelegram(...) as tg:``.
 
     Unknown chats are accepted (positive ids as private chats, negative ids as groups,
@@ -760,24 +760,7 @@ class FakeTelegram:
         ):
             self._methods[name.lower()] = (name, fn)
 
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    async def start(self) -> FakeTelegram:
-        await self._server.start()
-        return self
-
-    async def close(self) -> None:
-        await self._server.close()
-
-    async def serve_forever(self) -> None:
-        """Start (if needed) and serve until :meth:`close` is called."""
-        await self._server.serve_forever()
-
-    async def __aenter__(self) -> FakeTelegram:
-        return await self.start()
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
+    # -- addresses (start/close/async with: LoopbackFake) ------------------------------------
 
     @property
     def api_url(self) -> str:
