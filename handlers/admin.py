@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.losses.model import Snapshot
 from bot.uk import count, format_date, format_kyiv_time, group_digits, kyiv_today, plural
-from handlers.guards import ADMIN_ONLY, is_admin
+from handlers.guards import ADMIN_ONLY, admin_only, is_admin
 from storage import briefs, broadcasts, chats, deliveries, sources
 from storage.sources import SourceRecord
 
@@ -56,18 +56,10 @@ def preview_buttons(broadcast_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def _refused(update: Update, context: NewsContext) -> bool:
-    """Non-admins get a polite refusal (and nothing else happens)."""
-    if is_admin(update, context):
-        return False
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(ADMIN_ONLY)
-    return True
-
-
+@admin_only
 async def broadcast(update: Update, context: NewsContext) -> None:
     message, user = update.effective_message, update.effective_user
-    if message is None or user is None or await _refused(update, context):
+    if message is None or user is None:
         return
     body = broadcast_body(message.text)
     if not body:
@@ -172,9 +164,10 @@ def stats_html(
     return "\n".join(lines)
 
 
+@admin_only
 async def stats(update: Update, context: NewsContext) -> None:
     message = update.effective_message
-    if message is None or await _refused(update, context):
+    if message is None:
         return
     s = context.services
     now = s.clock.now()
