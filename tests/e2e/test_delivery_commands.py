@@ -22,11 +22,6 @@ ADMIN = 1001
 DEAD = "http://127.0.0.1:9/unreachable"  # the loss counter is not part of these tests
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @dataclass
 class Running:
     app: NewsApplication

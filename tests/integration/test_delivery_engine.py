@@ -22,12 +22,6 @@ FAST = DeliveryConfig(overall_per_second=1000, allow_paid_broadcast=True, per_ch
 BRIEF_HTML = '<b>Заголовок</b>\nКоротко про головне.\n<a href="https://example.com/1">Джерело</a>'
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns when RetryAfter is built unless PTB_TIMEDELTA is set (warnings are errors)."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 @pytest.fixture
 async def tg() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram(limits=Limits(enabled=False)) as fake:

@@ -10,11 +10,6 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.delivery.policy import Action, backoff_delay, decide
 
 
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PTB_TIMEDELTA", "1")
-
-
 def test_429_waits_retry_after_and_is_never_dropped() -> None:
     verdict = decide(RetryAfter(timedelta(seconds=7)), attempts=99, max_attempts=5)
     assert verdict.action is Action.WAIT and verdict.delay == 7
