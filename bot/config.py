@@ -61,6 +61,12 @@ class ScheduleConfig:
     jitter_seconds: int = 30
 
 
+def effective_jitter(schedule: ScheduleConfig) -> float:
+    """The random delay actually applied to a poll: ``jitter_seconds``, but at most a tenth of
+    ``poll_seconds`` (a 30 s jitter on a 2 s interval would hold every item back up to 30 s)."""
+    return max(0.0, min(float(schedule.jitter_seconds), schedule.poll_seconds / 10))
+
+
 @dataclass(frozen=True, slots=True)
 class LossesConfig:
     url: str = DEFAULT_LOSSES_URL

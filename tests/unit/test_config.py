@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_SOURCES, ConfigError, load_config, parse_config
+from bot.config import (
+    DEFAULT_SOURCES,
+    ConfigError,
+    ScheduleConfig,
+    effective_jitter,
+    load_config,
+    parse_config,
+)
 
 TOKEN = "123456:SECRET-token-value"
 
@@ -21,6 +28,23 @@ def test_token_only_gives_working_defaults() -> None:
     assert {s.name for s in config.sources} >= {"ГОРДОН", "Українська правда", "Суспільне"}
     assert config.losses.url.startswith("https://russianwarship.rip/api/v2/")
     assert TOKEN not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("poll", "jitter", "effective"),
+    [
+        (300, 30, 30.0),  # the defaults: well under a tenth
+        (2, 30, 0.2),  # a 30 s jitter on a 2 s interval would delay every item by up to 30 s
+        (60, 30, 6.0),
+        (600, 0, 0.0),
+        (10, -5, 0.0),
+    ],
+)
+def test_poll_jitter_is_at_most_a_tenth_of_the_interval(
+    poll: int, jitter: int, effective: float
+) -> None:
+    schedule = ScheduleConfig(poll_seconds=poll, jitter_seconds=jitter)
+    assert effective_jitter(schedule) == pytest.approx(effective)
 
 
 def test_full_example_config_parses() -> None:
