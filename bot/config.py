@@ -72,6 +72,7 @@ class LossesConfig:
     url: str = DEFAULT_LOSSES_URL
     fallback_url: str = DEFAULT_MINFIN_URL
     backfill_days: int = 90
+    timeout_seconds: float = 30.0  # one request's whole fetch (connect, reads, body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,7 @@ _POSITIVE_KEYS = {
     ("schedule", "poll_seconds"),
     ("schedule", "losses_seconds"),
     ("losses", "backfill_days"),
+    ("losses", "timeout_seconds"),
     ("fetch", "concurrency"),
     ("fetch", "max_body_bytes"),
     ("fetch", "max_pushes_per_poll"),

@@ -47,6 +47,13 @@ def test_poll_jitter_is_at_most_a_tenth_of_the_interval(
     assert effective_jitter(schedule) == pytest.approx(effective)
 
 
+def test_losses_timeout_defaults_to_thirty_seconds() -> None:
+    config = parse_config({"telegram": {"token": TOKEN}}, env={})
+    assert config.losses.timeout_seconds == 30.0
+    env = {"NEWSBOT_LOSSES_TIMEOUT_SECONDS": "2.5"}
+    assert parse_config({"telegram": {"token": TOKEN}}, env=env).losses.timeout_seconds == 2.5
+
+
 def test_full_example_config_parses() -> None:
     config = load_config(Path(__file__).parents[2] / "config.example.toml", env={})
     assert config.telegram.admins == (1001,)
@@ -95,6 +102,11 @@ def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
             {"telegram": {"token": TOKEN}, "schedule": {"poll_seconds": 0}},
             {},
             "schedule.poll_seconds: must be greater than 0",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "losses": {"timeout_seconds": 0}},
+            {},
+            "losses.timeout_seconds: must be greater than 0",
         ),
         (
             {"telegram": {"token": TOKEN, "colour": "red"}},
