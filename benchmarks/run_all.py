@@ -146,11 +146,29 @@ def delivery(quick: bool) -> list[Row]:
     return rows
 
 
+def fetch_memory() -> list[Row]:
+    cmd = "python benchmarks/fetch_memory.py"
+    out, error = _run(["benchmarks/fetch_memory.py", "--json"], 300)
+    if error:
+        return [Row("fetch memory under the 5 MB cap", f"failed: {error}", "", cmd)]
+    rows = {r["scenario"]: r for r in json.loads(out)["rows"]}
+    bomb = rows[_key(rows, "gzip bomb 67")]
+    honest = rows[_key(rows, "honest gzip")]
+    plain = rows[_key(rows, "plain body")]
+    before = rows[_key(rows, "httpx decoding")]
+    measured = (
+        f"gzip bomb (67 MB in 65 KB) {bomb['peak_mb']:.2f} MB (httpx decoding: "
+        f"{before['peak_mb']:.0f} MB); 5 MB body gzip {honest['peak_mb']:.2f} MB, "
+        f"plain {plain['peak_mb']:.2f} MB"
+    )
+    return [Row("fetch, peak memory of one fetch, 5 MB cap", measured, "≤ cap + 1 MB", cmd)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller delivery runs")
     args = parser.parse_args()
-    rows = [*poll_cycle(), *summary_quality(), *delivery(args.quick)]
+    rows = [*poll_cycle(), *fetch_memory(), *summary_quality(), *delivery(args.quick)]
     today = date.today().isoformat()
     print("| figure | measured | target | command | date |")
     print("| --- | --- | --- | --- | --- |")

@@ -20,7 +20,7 @@ from telegram.ext import ApplicationBuilder, Defaults
 import handlers
 from bot.briefs.maker import BriefMaker
 from bot.clock import KYIV, Clock, SystemClock
-from bot.config import Config
+from bot.config import Config, effective_jitter
 from bot.context import CONTEXT_TYPES, NewsApplication, NewsContext
 from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.losses.service import LossService
@@ -83,7 +83,7 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
         interval=schedule.poll_seconds,
         first=1.0,
         name="poll-sources",
-        job_kwargs={**once, "jitter": schedule.jitter_seconds},
+        job_kwargs={**once, "jitter": effective_jitter(schedule)},
     )
     jq.run_repeating(
         refresh_losses,

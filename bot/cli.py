@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from signal import SIGINT, SIGTERM
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.logging_setup import setup_logging
 
 EXIT_CONFIG = 2
+log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,11 +59,55 @@ def _run(args: argparse.Namespace) -> int:
         [config.telegram.token, config.briefs.llm_api_key],
         level=logging.DEBUG if args.verbose else logging.INFO,
     )
-    from bot.app import build_application  # imported late: PTB import is not free
+    from telegram.error import InvalidToken, NetworkError  # imported late: PTB is not free
 
-    app = build_application(config)
-    app.run_polling(stop_signals=(SIGINT, SIGTERM), drop_pending_updates=False)
-    return 0
+    from bot.app import build_application
+    from bot.startup import TOKEN_REJECTED, quiet_startup_failures
+
+    quiet_startup_failures()
+    try:
+        while True:
+            status = _wait_for_telegram(config)
+            if status is not None:
+                return status
+            app = build_application(config)
+            try:
+                app.run_polling(stop_signals=(SIGINT, SIGTERM), drop_pending_updates=False)
+            except InvalidToken:
+                print(TOKEN_REJECTED, file=sys.stderr)
+                return EXIT_CONFIG
+            except NetworkError as exc:  # Telegram went away between getMe and serving
+                log.warning("Telegram could not be reached while starting (%s)", exc.message)
+                continue
+            return 0
+    except KeyboardInterrupt:  # Ctrl+C in the instant between two phases
+        return 130
+
+
+def _wait_for_telegram(config: Config) -> int | None:
+    """Wait (on a fresh event loop, which run_polling then uses) until Telegram answers
+    getMe; None when it does, else the exit status (token rejected, or stopped meanwhile)."""
+    from bot.startup import TOKEN_REJECTED, TokenRejected, wait_until_reachable
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    waiting = loop.create_task(wait_until_reachable(config.telegram))
+    for signal in (SIGINT, SIGTERM):
+        loop.add_signal_handler(signal, waiting.cancel)
+    try:
+        loop.run_until_complete(waiting)
+        return None
+    except TokenRejected:
+        print(TOKEN_REJECTED, file=sys.stderr)
+        status = EXIT_CONFIG
+    except asyncio.CancelledError:
+        log.info("stopped while waiting for Telegram")
+        status = 0
+    finally:
+        for signal in (SIGINT, SIGTERM):
+            loop.remove_signal_handler(signal)
+    loop.close()
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -61,11 +61,18 @@ class ScheduleConfig:
     jitter_seconds: int = 30
 
 
+def effective_jitter(schedule: ScheduleConfig) -> float:
+    """The random delay actually applied to a poll: ``jitter_seconds``, but at most a tenth of
+    ``poll_seconds`` (a 30 s jitter on a 2 s interval would hold every item back up to 30 s)."""
+    return max(0.0, min(float(schedule.jitter_seconds), schedule.poll_seconds / 10))
+
+
 @dataclass(frozen=True, slots=True)
 class LossesConfig:
     url: str = DEFAULT_LOSSES_URL
     fallback_url: str = DEFAULT_MINFIN_URL
     backfill_days: int = 90
+    timeout_seconds: float = 30.0  # one request's whole fetch (connect, reads, body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +146,7 @@ _POSITIVE_KEYS = {
     ("schedule", "poll_seconds"),
     ("schedule", "losses_seconds"),
     ("losses", "backfill_days"),
+    ("losses", "timeout_seconds"),
     ("fetch", "concurrency"),
     ("fetch", "max_body_bytes"),
     ("fetch", "max_pushes_per_poll"),

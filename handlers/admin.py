@@ -13,12 +13,12 @@ from bot.clock import KYIV
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.losses.model import Snapshot
+from bot.telegram_text import MAX_TEXT, split_lines, truncate, utf16_len
 from bot.uk import count, format_date, format_kyiv_time, group_digits, kyiv_today, plural
 from handlers.guards import ADMIN_ONLY, admin_only, is_admin
 from storage import briefs, broadcasts, chats, deliveries, sources
 from storage.sources import SourceRecord
 
-MAX_TEXT = 4096
 PREVIEW_ROOM = 3500  # the preview adds a header; a long text is shown shortened
 CALLBACK = re.compile(r"^bc:(send|cancel):([0-9]+)$")
 MAX_ID = 2**63 - 1  # SQLite INTEGER; a forged larger id names no broadcast
@@ -27,6 +27,7 @@ USAGE = (
     "Спершу я покажу попередній перегляд із кнопками «Надіслати всім» і «Скасувати»."
 )
 TOO_LONG = "Текст задовгий: {n}, а Telegram дозволяє щонайбільше 4096."
+EMOJI_COUNT_TWICE = " Емодзі Telegram рахує за два символи."
 CANCELLED = "Розсилку скасовано. Нічого не надіслано."
 STARTED = "Розсилку розпочато."
 NOT_A_DRAFT = "Цю розсилку вже надіслано або скасовано."
@@ -41,7 +42,7 @@ def broadcast_body(text: str | None) -> str:
 def preview_html(body: str, active: int) -> str:
     verb = plural(active, "отримає", "отримають", "отримають")
     who = count(active, "підписник", "підписники", "підписників")
-    shown = body if len(body) <= PREVIEW_ROOM else body[:PREVIEW_ROOM] + "…"
+    shown = truncate(body, PREVIEW_ROOM)
     return f"<b>Попередній перегляд розсилки</b> — її {verb} {who}:\n\n{escape(shown, quote=False)}"
 
 
@@ -65,10 +66,10 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     if not body:
         await message.reply_text(USAGE)
         return
-    if len(body) > MAX_TEXT:
-        await message.reply_text(
-            TOO_LONG.format(n=count(len(body), "символ", "символи", "символів"))
-        )
+    length = utf16_len(body)
+    if length > MAX_TEXT:
+        text = TOO_LONG.format(n=count(length, "символ", "символи", "символів"))
+        await message.reply_text(text + (EMOJI_COUNT_TWICE if length != len(body) else ""))
         return
     s = context.services
     broadcast_id = await broadcasts.create_broadcast(s.db, user.id, body, s.clock.now())
@@ -180,7 +181,8 @@ async def stats(update: Update, context: NewsContext) -> None:
         s.losses.latest_snapshot(),
         now,
     )
-    await message.reply_text(text)
+    for part in split_lines(text):
+        await message.reply_text(part)
 
 
 def register(app: NewsApplication, config: Config) -> None:

@@ -12,7 +12,7 @@ from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.uk import count, plural
 from handlers import menu
-from handlers.guards import is_admin
+from handlers.guards import group_admin_only, is_admin
 from storage import chats
 
 WELCOME = (
@@ -90,7 +90,10 @@ async def start(update: Update, context: NewsContext) -> None:
     await message.reply_text(text)
 
 
+@group_admin_only
 async def stop(update: Update, context: NewsContext) -> None:
+    """Unsubscribe this chat; in a group only its administrators may (``/start`` is open to
+    every member: adding the bot and subscribing the group is what members do)."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return

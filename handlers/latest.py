@@ -1,4 +1,5 @@
-"""/latest [N]: the N most recent briefs, newest first, packed into as few messages as fit."""
+"""/latest [N]: the N most recent briefs, newest first, packed into as few messages as fit
+(counted in UTF-16 code units, as Telegram counts them: see :mod:`bot.telegram_text`)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from telegram.ext import CommandHandler
 
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
+from bot.telegram_text import pack
 from storage.briefs import latest_briefs
 
 DEFAULT_COUNT = 5
 MAX_COUNT = 10
-MAX_MESSAGE = 4096
-SEPARATOR = "\n\n"
 _DIGITS = re.compile(r"[0-9]+")
 NO_NEWS = "Новин ще немає: я щойно почав стежити за джерелами. Зазирніть трохи згодом."
 BAD_COUNT = "Вкажіть число від 1 до 10, наприклад: /latest 3"
@@ -36,25 +36,6 @@ def parse_count(args: Sequence[str]) -> int | None:
     if len(digits) > 2:  # anything from 100 up (and no int() of a 5 000-digit string)
         return MAX_COUNT
     return min(int(digits), MAX_COUNT)
-
-
-def pack(htmls: Sequence[str], limit: int = MAX_MESSAGE) -> list[str]:
-    """Join briefs into messages of at most ``limit`` characters, never splitting a brief.
-
-    The limit is checked on the HTML source, which is never shorter than the text Telegram
-    counts (after entity parsing), so every message fits.
-    """
-    messages: list[str] = []
-    current = ""
-    for item in htmls:
-        candidate = f"{current}{SEPARATOR}{item}" if current else item
-        if current and len(candidate) > limit:
-            messages.append(current)
-            candidate = item
-        current = candidate
-    if current:
-        messages.append(current)
-    return messages
 
 
 async def latest(update: Update, context: NewsContext) -> None:

@@ -12,6 +12,7 @@ from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.sources.health import format_sources
 from bot.sources.identity import canonical_url
+from bot.telegram_text import truncate
 from bot.uk import count
 from handlers.guards import admin_only
 from storage.sources import find_source_by_url
@@ -21,6 +22,7 @@ ADD_USAGE = (
     "Наприклад: /addsource https://nv.ua/ukr/rss/all.xml NV"
 )
 DEL_USAGE = "Як вилучити джерело: /delsource ID (номер зі списку /sources)"
+SHOWN_URL = 300  # UTF-16 units of a URL repeated in a reply (the reply must fit 4096)
 NOT_HTTP = "Потрібна адреса стрічки, що починається з http:// або https://."
 
 
@@ -52,7 +54,8 @@ async def add_source(update: Update, context: NewsContext) -> None:
             f"Це джерело вже є: #{existing.id} «{escape(existing.name)}».",
         )
         return
-    await message.reply_text(f"Перевіряю стрічку {escape(url)} …", disable_web_page_preview=True)
+    shown = escape(truncate(url, SHOWN_URL))
+    await message.reply_text(f"Перевіряю стрічку {shown} …", disable_web_page_preview=True)
     trial, source_id = await context.services.sources.add_source(url, name)
     if source_id is None:
         await message.reply_text(

@@ -24,6 +24,9 @@ full capacity and then refills (aiolimiter, hence PTB's ``AIORateLimiter``) can 
 the overall window and will. The 429 carries ``retry_after`` = whole seconds (≥ 1) until
 the oldest call in the full window expires.
 
+Lengths are checked as Telegram checks them: the visible text after entity parsing, in UTF-16
+code units (an emoji such as "🔥" is two), at most 4096 for a text and 1024 for a caption.
+
 Everything runs on one event loop; the test-driving helpers are plain methods to be
 called from that loop. Nothing is started at import.
 """
@@ -39,12 +42,13 @@ import math
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 from bot.fakes._http import LoopbackFake, LoopbackServer, Request, Response
+from bot.telegram_text import MAX_CAPTION, MAX_TEXT, utf16_len
 
 __all__ = [
     "Call",
@@ -59,8 +63,6 @@ __all__ = [
     "utf16_len",
 ]
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 
 JSONDict = dict[str, Any]
@@ -102,13 +104,6 @@ _UNQUOTED_VALUE = re.compile(r"[A-Za-z0-9._:/-]*")
 _SPACES = re.compile(r"\s*")
 _CHAR_REF = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,8})|#[xX]([0-9A-Fa-f]{1,8}));")
 _NAMED_REFS = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of Telegram entity offsets and lengths."""
-    if text.isascii():
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _byte_offset(text: str, index: int) -> int:
@@ -651,6 +646,8 @@ def _chat_member(status: str, user: JSONDict) -> JSONDict:
     member: JSONDict = {"status": status, "user": user}
     if status == "kicked":
         member["until_date"] = 0
+    elif status == "creator":
+        member["is_anonymous"] = False
     elif status == "administrator":
         member.update(
             can_be_edited=False,
@@ -722,6 +719,7 @@ class FakeTelegram(LoopbackFake):
         self._chats: dict[int, JSONDict] = {}
         self._users: dict[int, JSONDict] = {}
         self._membership: dict[int, str] = {}
+        self._group_admins: dict[int, tuple[int | None, frozenset[int]]] = {}
         self._chat_errors: dict[int, tuple[int, str, dict[str, Any] | None]] = {}
         self._next_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], SentMessage] = {}
@@ -751,6 +749,7 @@ class FakeTelegram(LoopbackFake):
             ("editMessageReplyMarkup", self._edit_message_reply_markup),
             ("answerCallbackQuery", self._answer_callback_query),
             ("sendChatAction", self._send_chat_action),
+            ("getChatMember", self._get_chat_member),
             ("deleteMessage", self._true),
             ("setMyDescription", self._true),
             ("setMyShortDescription", self._true),
@@ -805,6 +804,11 @@ class FakeTelegram(LoopbackFake):
     def unblock(self, chat_id: int) -> None:
         """Undo :meth:`block`, :meth:`deactivate`, :meth:`kick`, :meth:`forget`, :meth:`migrate`."""
         self._chat_errors.pop(chat_id, None)
+
+    def set_admins(self, chat_id: int, admins: Iterable[int], *, owner: int | None = None) -> None:
+        """Who administers group ``chat_id`` (getChatMember answers "administrator" for them,
+        "creator" for ``owner``, "member" for anyone else); by default nobody does."""
+        self._group_admins[chat_id] = (owner, frozenset(admins))
 
     def fail_next(
         self,
@@ -1402,7 +1406,7 @@ class FakeTelegram(LoopbackFake):
         visible, entities = self._format(text, parse_mode, params.get("entities"))
         if not visible.strip():
             raise _ApiError(400, "Bad Request: message text is empty")
-        if len(visible) > MAX_TEXT:
+        if utf16_len(visible) > MAX_TEXT:
             raise _ApiError(400, "Bad Request: message is too long")
         markup = self._markup(params)
         self._check_rate("sendMessage", chat)
@@ -1435,7 +1439,7 @@ class FakeTelegram(LoopbackFake):
         if caption is not None:
             caption = str(caption)
             visible, entities = self._format(caption, parse_mode, params.get("caption_entities"))
-            if len(visible) > MAX_CAPTION:
+            if utf16_len(visible) > MAX_CAPTION:
                 raise _ApiError(400, "Bad Request: message caption is too long")
         markup = self._markup(params)
         self._check_rate("sendPhoto", chat)
@@ -1505,7 +1509,7 @@ class FakeTelegram(LoopbackFake):
         visible, entities = self._format(text, parse_mode, params.get("entities"))
         if not visible.strip():
             raise _ApiError(400, "Bad Request: message text is empty")
-        if len(visible) > MAX_TEXT:
+        if utf16_len(visible) > MAX_TEXT:
             raise _ApiError(400, "Bad Request: message is too long")
         markup = self._markup(params)
         if message is None:  # inline message
@@ -1551,6 +1555,19 @@ class FakeTelegram(LoopbackFake):
         self._callback_ids.discard(query_id)
         self.answered_callbacks[query_id] = dict(params)
         return True
+
+    async def _get_chat_member(self, params: dict[str, Any]) -> JSONDict:
+        chat = self._target_chat(params)
+        user_id = params.get("user_id")
+        if not isinstance(user_id, int):
+            raise _ApiError(400, "Bad Request: invalid user_id specified")
+        user = self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "?"}
+        if chat["type"] == "private":
+            return _chat_member("member", user)
+        owner, admins = self._group_admins.get(chat["id"], (None, frozenset()))
+        if user_id == owner:
+            return _chat_member("creator", user)
+        return _chat_member("administrator" if user_id in admins else "member", user)
 
     async def _send_chat_action(self, params: dict[str, Any]) -> bool:
         chat = self._target_chat(params)

@@ -9,6 +9,7 @@ number.  Anything else raises :class:`~bot.losses.model.BadPayload`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -19,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from bot.http_body import ACCEPT_ENCODING, BodyDecodeError, BodyTooLarge, read_body
 from bot.losses.model import PERSONNEL, WAR_START, BadPayload, Snapshot, war_day
 
 log = logging.getLogger(__name__)
@@ -148,20 +150,34 @@ def parse_list(body: bytes, *, fetched_at: datetime) -> tuple[list[Snapshot], st
 # -- HTTP ---------------------------------------------------------------------------------------
 
 
-async def fetch_body(http: httpx.AsyncClient, url: str, *, accept: str) -> bytes:
-    """GET ``url`` and return its body; any failure becomes :class:`SourceUnavailable`."""
+DEADLINE_SECONDS = 30.0
+
+
+async def fetch_body(
+    http: httpx.AsyncClient, url: str, *, accept: str, deadline: float = DEADLINE_SECONDS
+) -> bytes:
+    """GET ``url`` and return its body within ``deadline`` seconds overall (connect, every
+    read and the whole body: a server that drips one byte a second cannot hold a refresh
+    for ever); any failure becomes :class:`SourceUnavailable`."""
     try:
-        async with http.stream("GET", url, headers={"Accept": accept}) as response:
+        async with asyncio.timeout(deadline):
+            return await _get(http, url, accept)
+    except TimeoutError:
+        reason = f"{_host(url)} did not answer in full within {deadline:g} s"
+        raise SourceUnavailable(reason, answered=False) from None
+
+
+async def _get(http: httpx.AsyncClient, url: str, accept: str) -> bytes:
+    headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
+    try:
+        async with http.stream("GET", url, headers=headers) as response:
             if response.status_code != 200:
                 raise SourceUnavailable(f"HTTP {response.status_code} from {_host(url)}")
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    raise SourceUnavailable(f"response from {_host(url)} is too large")
-                chunks.append(chunk)
-            return b"".join(chunks)
+            return await read_body(response, MAX_BODY_BYTES)
+    except BodyTooLarge:
+        raise SourceUnavailable(f"response from {_host(url)} is too large") from None
+    except BodyDecodeError as exc:
+        raise SourceUnavailable(f"response from {_host(url)} is unreadable ({exc})") from None
     except httpx.TimeoutException:
         raise SourceUnavailable(f"{_host(url)} did not answer in time", answered=False) from None
     except httpx.HTTPError as exc:
@@ -176,20 +192,24 @@ def _host(url: str) -> str:
 class WarshipApi:
     """The primary source. ``latest_url`` is the configured ``…/statistics/latest``."""
 
-    def __init__(self, http: httpx.AsyncClient, latest_url: str) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, latest_url: str, *, deadline: float = DEADLINE_SECONDS
+    ) -> None:
         self._http = http
         self._latest_url = latest_url
+        self._deadline = deadline
         base = latest_url.split("?", 1)[0].rstrip("/")
         self._base = base.removesuffix("/latest")
 
+    async def _json(self, url: str) -> bytes:
+        return await fetch_body(self._http, url, accept="application/json", deadline=self._deadline)
+
     async def latest(self, now: datetime) -> Snapshot:
-        body = await fetch_body(self._http, self._latest_url, accept="application/json")
-        return parse_latest(body, fetched_at=now)
+        return parse_latest(await self._json(self._latest_url), fetched_at=now)
 
     async def for_day(self, day: date, now: datetime) -> Snapshot:
         url = f"{self._base}/{day.isoformat()}"
-        body = await fetch_body(self._http, url, accept="application/json")
-        snapshot = parse_latest(body, fetched_at=now)
+        snapshot = parse_latest(await self._json(url), fetched_at=now)
         if snapshot.day != day:
             raise BadPayload(f"asked for {day.isoformat()}, got {snapshot.day.isoformat()}")
         return snapshot
@@ -201,8 +221,7 @@ class WarshipApi:
         seen: set[str] = set()
         while url is not None and url not in seen and len(seen) < MAX_PAGES:
             seen.add(url)
-            body = await fetch_body(self._http, url, accept="application/json")
-            records, next_url = parse_list(body, fetched_at=now)
+            records, next_url = parse_list(await self._json(url), fetched_at=now)
             out.extend(s for s in records if first <= s.day <= last)
             url = urljoin(url, next_url) if next_url else None
             if url is not None and urlsplit(url).netloc != urlsplit(self._base).netloc:

@@ -56,11 +56,11 @@ class LossService:
         self, db: Database, http: httpx.AsyncClient, clock: Clock, config: LossesConfig
     ) -> None:
         self._db, self._http, self._clock, self._config = db, http, clock, config
-        self._api = api.WarshipApi(http, config.url)
+        self._api = api.WarshipApi(http, config.url, deadline=config.timeout_seconds)
         self._latest: Snapshot | None = None
         self._api_failures = 0  # consecutive refreshes at which the API failed
         self._primary_stale = False  # the API answers, but with a report older than 36 h
-        self._titles = CategoryTitles(http, terms_url(config.url))
+        self._titles = CategoryTitles(http, terms_url(config.url), deadline=config.timeout_seconds)
         self._store_lock = asyncio.Lock()  # neighbour check + write happen as one step
         self._chart: tuple[DailySeries, bytes] | None = None  # the last PNG and its data
         self.last_error: str | None = None
@@ -149,7 +149,12 @@ class LossService:
             await self._titles.for_keys(self._latest.stats, now)
 
     async def _fetch_minfin(self, now: datetime) -> Snapshot:
-        body = await api.fetch_body(self._http, self._config.fallback_url, accept="text/html")
+        body = await api.fetch_body(
+            self._http,
+            self._config.fallback_url,
+            accept="text/html",
+            deadline=self._config.timeout_seconds,
+        )
         page = minfin.decode_page(body)
         return await asyncio.to_thread(minfin.parse_minfin, page, fetched_at=now)
 

@@ -21,7 +21,7 @@ from types import MappingProxyType
 
 import httpx
 
-from bot.losses.api import SourceUnavailable, fetch_body
+from bot.losses.api import DEADLINE_SECONDS, SourceUnavailable, fetch_body
 from bot.losses.format import CATEGORIES
 from bot.losses.model import BadPayload
 
@@ -69,9 +69,12 @@ def unknown_keys(keys: Iterable[str]) -> list[str]:
 class CategoryTitles:
     """An in-memory cache of the API's Ukrainian category titles (see the module docstring)."""
 
-    def __init__(self, http: httpx.AsyncClient, url: str) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, url: str, *, deadline: float = DEADLINE_SECONDS
+    ) -> None:
         self._http = http
         self.url = url
+        self._deadline = deadline
         self._titles: Mapping[str, str] = EMPTY
         self._fetched_at: datetime | None = None  # the last successful answer
         self._tried_at: datetime | None = None  # the last request, whatever came of it
@@ -104,7 +107,9 @@ class CategoryTitles:
             self._tried_at = now
             try:
                 titles = parse_terms(
-                    await fetch_body(self._http, self.url, accept="application/json")
+                    await fetch_body(
+                        self._http, self.url, accept="application/json", deadline=self._deadline
+                    )
                 )
             except (SourceUnavailable, BadPayload) as exc:
                 log.warning("loss counter: category titles unavailable: %s", exc)

@@ -1,10 +1,16 @@
 """HTTP fetching for feeds and article pages, over the one shared ``httpx.AsyncClient``.
 
 Rules (from the sources issue): connect 5 s, read 20 s, 30 s per fetch overall; at most 5
-redirects, each hop checked; the body streamed and cut off beyond ``max_body_bytes`` (after
-gzip decoding, so a small bomb cannot slip through); a User-Agent naming the bot, and a
+redirects, each hop checked; the body streamed and cut off beyond ``max_body_bytes`` (counted
+after gzip decoding, which is done piece by piece, so a small bomb can neither slip through
+nor fill the memory: see :mod:`bot.http_body`); a User-Agent naming the bot, and a
 browser-like one for hosts that answer 403 to it; conditional GET with stored validators; at
-most ``concurrency`` requests at once and one at a time per host.
+most ``concurrency`` requests at once and one at a time per host.  Per-host state (locks, DNS
+answers, browser hosts) is bounded (:mod:`bot.sources.hosts`).
+
+Address checks (:mod:`bot.sources.addresses`) apply to every hop unless
+``allow_private_sources`` is set, or the hop is on the ``trusted_host`` the caller names: the
+host of a source the operator wrote in the config (it may well be a local RSSHub).
 
 Errors form one small tree, each carrying a plain-words Ukrainian reason (it is what admins
 read in /sources)::
@@ -22,17 +28,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import socket
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from bot.config import FetchConfig
+from bot.http_body import ACCEPT_ENCODING, BodyDecodeError, BodyTooLarge, read_body
+from bot.sources.addresses import DnsCache, Resolver, blocked_reason, system_resolver
+from bot.sources.hosts import HOST_CACHE_SIZE, HostLocks, RecentHosts
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +49,6 @@ FEED_ACCEPT = (
 )
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_DNS_TTL = 60.0
-
-Resolver = Callable[[str, int], Awaitable[list[str]]]
-"""``(host, port) -> addresses`` in the order to try them; raises :class:`socket.gaierror`."""
-
-
-async def system_resolver(host: str, port: int) -> list[str]:
-    """The event loop's ``getaddrinfo`` (in a thread): IPv4 first, duplicates dropped."""
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    return sorted(addresses, key=lambda a: ":" in a)  # stable: keeps the resolver's order
 
 
 class FetchError(Exception):
@@ -133,38 +129,32 @@ def _megabytes(n: int) -> str:
     return f"{n / 1_000_000:g} МБ"
 
 
-def blocked_reason(address: str) -> str | None:
-    """Why an IP address must not be fetched from, or None if it is a public one."""
+def host_of(url: str) -> str | None:
+    """The lower-case host name of ``url`` (no port), or None if it has none."""
     try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        return urlsplit(url).hostname
     except ValueError:
-        return "нерозпізнана IP-адреса"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_loopback:
-        return "локальна адреса (loopback)"
-    if ip.is_link_local:
-        return "link-local адреса"
-    if ip.is_private:
-        return "адреса приватної мережі"
-    if ip.is_multicast or ip.is_reserved or ip.is_unspecified or not ip.is_global:
-        return "службова адреса"
-    return None
+        return None
 
 
 class Fetcher:
     """Polite, bounded HTTP GETs for the sources; one per application (it owns the limits)."""
 
     def __init__(
-        self, http: httpx.AsyncClient, config: FetchConfig, *, resolver: Resolver | None = None
+        self,
+        http: httpx.AsyncClient,
+        config: FetchConfig,
+        *,
+        resolver: Resolver | None = None,
+        host_cache_size: int = HOST_CACHE_SIZE,
     ) -> None:
         self._http = http
         self._config = config
         self._resolver = resolver or system_resolver
         self._slots = asyncio.Semaphore(max(1, config.concurrency))
-        self._host_locks: dict[str, asyncio.Lock] = {}
-        self._browser_hosts: set[str] = set()  # hosts that answered 403 to our own UA
-        self._dns: dict[tuple[str, int], tuple[float, list[str]]] = {}
+        self._host_locks = HostLocks(host_cache_size)
+        self._browser_hosts = RecentHosts(host_cache_size)  # answered 403 to our own UA
+        self._dns = DnsCache(host_cache_size)
         self._timeout = httpx.Timeout(
             connect=config.connect_timeout,
             read=config.read_timeout,
@@ -174,11 +164,12 @@ class Fetcher:
 
     # -- address checks ----------------------------------------------------------------------
 
-    async def check_url(self, url: str) -> list[str] | None:
+    async def check_url(self, url: str, *, trusted_host: str | None = None) -> list[str] | None:
         """Raise unless ``url`` is http(s) and (unless allowed) resolves to public addresses.
 
         Returns the checked addresses, which are the only ones a fetch then connects to (see
-        :meth:`_request`), or None when private sources are allowed (no check, no pinning).
+        :meth:`_request`), or None when private sources are allowed or ``url`` is on
+        ``trusted_host`` (no check, no pinning).
         """
         try:
             parts = urlsplit(url)
@@ -187,7 +178,9 @@ class Fetcher:
             raise InvalidUrlError("некоректна адреса") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise InvalidUrlError("потрібна адреса http:// або https://")
-        if self._config.allow_private_sources:
+        if self._config.allow_private_sources or (
+            trusted_host is not None and parts.hostname == trusted_host.lower()
+        ):
             return None
         addresses = await self._resolve(parts.hostname, port)
         if not addresses:
@@ -201,15 +194,14 @@ class Fetcher:
         return addresses
 
     async def _resolve(self, host: str, port: int) -> list[str]:
-        key = (host, port)
-        cached = self._dns.get(key)
-        if cached is not None and time.monotonic() - cached[0] < _DNS_TTL:
-            return cached[1]
+        cached = self._dns.get(host, port)
+        if cached is not None:
+            return cached
         try:
             addresses = list(await self._resolver(host, port))
         except (socket.gaierror, UnicodeError):
             raise FetchError(f"домен {host} не знайдено") from None
-        self._dns[key] = (time.monotonic(), addresses)
+        self._dns.put(host, port, addresses)
         return addresses
 
     # -- fetching ----------------------------------------------------------------------------
@@ -222,12 +214,16 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
         max_bytes: int | None = None,
+        trusted_host: str | None = None,
     ) -> FetchResult:
-        """GET ``url`` under every rule above; raise :class:`FetchError` on any failure."""
+        """GET ``url`` under every rule above; raise :class:`FetchError` on any failure.
+
+        Hops on ``trusted_host`` skip the private-address check (config sources only).
+        """
         total = self._config.source_timeout
         try:
             async with asyncio.timeout(total):
-                return await self._follow(url, etag, last_modified, accept, max_bytes)
+                return await self._follow(url, etag, last_modified, accept, max_bytes, trusted_host)
         except TimeoutError:
             raise FetchTimeoutError(f"джерело не відповіло повністю за {total:g} с") from None
 
@@ -238,13 +234,14 @@ class Fetcher:
         last_modified: str | None,
         accept: str,
         max_bytes: int | None,
+        trusted_host: str | None,
     ) -> FetchResult:
         seen: set[str] = set()
         current = url
         for _hop in range(self._config.max_redirects + 1):
-            addresses = await self.check_url(current)
+            addresses = await self.check_url(current, trusted_host=trusted_host)
             seen.add(current)
-            headers = {"Accept": accept}
+            headers = {"Accept": accept, "Accept-Encoding": ACCEPT_ENCODING}
             if etag:
                 headers["If-None-Match"] = etag
             if last_modified:
@@ -269,7 +266,7 @@ class Fetcher:
     ) -> tuple[FetchResult | None, str | None]:
         """One request (403 retried once with a browser UA); (result, None) or (None, location)."""
         host = urlsplit(url).netloc.lower()
-        async with self._slots, self._host_lock(host):
+        async with self._slots, self._host_locks.hold(host):
             browser = host in self._browser_hosts
             for attempt in range(2):
                 agent = self._config.browser_user_agent if browser else self._config.user_agent
@@ -341,7 +338,7 @@ class Fetcher:
             ) from None
         except httpx.ConnectError as exc:
             raise FetchError(f"не вдалося з'єднатися з сервером ({_short(exc)})") from None
-        except httpx.DecodingError:
+        except (httpx.DecodingError, BodyDecodeError):
             raise FetchError("не вдалося розпакувати відповідь сервера") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             raise FetchError(f"з'єднання обірвалося ({_short(exc)})") from None
@@ -353,19 +350,11 @@ class Fetcher:
             raise FetchError(f"помилка HTTP ({_short(exc)})") from None
 
     async def _read(self, response: httpx.Response, limit: int) -> bytes:
-        declared = response.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            raise TooLargeError(f"відповідь більша за {_megabytes(limit)}, не завантажено")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise TooLargeError(
-                    f"відповідь більша за {_megabytes(limit)}, завантаження перервано"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)
+        try:
+            return await read_body(response, limit)
+        except BodyTooLarge as exc:
+            done = "не завантажено" if exc.declared else "завантаження перервано"
+            raise TooLargeError(f"відповідь більша за {_megabytes(limit)}, {done}") from None
 
     def _result(self, url: str, response: httpx.Response, body: bytes) -> FetchResult:
         return FetchResult(
@@ -376,12 +365,6 @@ class Fetcher:
             etag=response.headers.get("etag"),
             last_modified=response.headers.get("last-modified"),
         )
-
-    def _host_lock(self, host: str) -> asyncio.Lock:
-        lock = self._host_locks.get(host)
-        if lock is None:
-            lock = self._host_locks[host] = asyncio.Lock()
-        return lock
 
 
 def _pinned(

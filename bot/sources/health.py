@@ -7,10 +7,10 @@ from datetime import datetime
 from html import escape
 from urllib.parse import urlsplit
 
+from bot.telegram_text import pack
 from bot.uk import count, format_kyiv_time
 from storage.sources import SourceRecord
 
-MAX_MESSAGE = 3800  # Telegram allows 4096; keep a margin for the HTML entities
 NO_SOURCES = "Джерел новин немає. Додати — /addsource URL [назва]."
 
 
@@ -40,7 +40,7 @@ def source_status(source: SourceRecord, now: datetime) -> tuple[str, str]:
 
 
 def format_sources(sources: Sequence[SourceRecord], now: datetime) -> list[str]:
-    """The /sources reply, split into messages that fit Telegram's limit."""
+    """The /sources reply, split between sources into messages that fit Telegram's limit."""
     if not sources:
         return [NO_SOURCES]
     healthy = sum(1 for s in sources if s.enabled and s.last_error is None)
@@ -54,14 +54,5 @@ def format_sources(sources: Sequence[SourceRecord], now: datetime) -> list[str]:
             f"{icon} <b>#{s.id} {escape(s.name)}</b> — "
             f'<a href="{escape(s.url)}">{escape(host)}</a>{added}\n{escape(status)}'
         )
-    messages: list[str] = []
-    current = header
-    for block in blocks:
-        if len(current) + 2 + len(block) > MAX_MESSAGE:
-            messages.append(current)
-            current = block
-        else:
-            current = f"{current}\n\n{block}"
-    messages.append(current)
-    messages[-1] += "\n\nВилучити — /delsource ID, додати — /addsource URL [назва]"
-    return messages
+    footer = "Вилучити — /delsource ID, додати — /addsource URL [назва]"
+    return pack([header, *blocks, footer])

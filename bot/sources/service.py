@@ -44,9 +44,17 @@ from bot.config import Config
 from bot.losses.service import LossService
 from bot.sources.extract import extract_article
 from bot.sources.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
-from bot.sources.fetch import PAGE_ACCEPT, Fetcher, FetchError, FetchResult
+from bot.sources.fetch import (
+    PAGE_ACCEPT,
+    BlockedAddressError,
+    Fetcher,
+    FetchError,
+    FetchResult,
+    InvalidUrlError,
+)
 from bot.sources.identity import canonical_url, content_hash, item_identity
 from bot.sources.policy import BRIEFED_ACTIONS, Candidate, decide, next_poll_at
+from bot.sources.trust import ConfigTrust
 from bot.uk import detect_language
 from storage import Database, articles, sources
 from storage.articles import NewArticle, PendingArticle
@@ -172,6 +180,7 @@ class SourceService:
         self._briefs, self._losses, self._on_new_brief = briefs, losses, on_new_brief
         self._fetch_config = config.fetch
         self.fetcher = Fetcher(http, config.fetch)
+        self._trust = ConfigTrust(config.sources)
         self._cycle_lock = asyncio.Lock()
         self._resume_lock = asyncio.Lock()
         # Sources this process is polling right now: their pending articles are its own work.
@@ -192,6 +201,7 @@ class SourceService:
             )
         for name in result.kept_deleted:
             log.info("source %r is in the config but was removed by an admin; kept removed", name)
+        await self._trust.check_at_start(self.fetcher)
 
     async def list_sources(self) -> list[SourceRecord]:
         return await sources.list_sources(self._db)
@@ -268,6 +278,11 @@ class SourceService:
         self._busy_sources[source.id] = self._busy_sources.get(source.id, 0) + 1
         try:
             return await self._poll(source)
+        except (InvalidUrlError, BlockedAddressError) as exc:
+            config_source = self._trust.trusted_host(source.url) is not None
+            if config_source:  # reported once per run, then quiet
+                self._trust.report_refusal(source.name, source.url, str(exc))
+            return await self._failed(source, str(exc), quiet=config_source)
         except (FetchError, FeedError) as exc:
             return await self._failed(source, str(exc))
         except Exception as exc:  # a bug must not take the other sources down
@@ -278,12 +293,14 @@ class SourceService:
             if not self._busy_sources[source.id]:
                 del self._busy_sources[source.id]
 
-    async def _failed(self, source: SourceRecord, error: str) -> SourceOutcome:
+    async def _failed(
+        self, source: SourceRecord, error: str, *, quiet: bool = False
+    ) -> SourceOutcome:
         now = self._clock.now()
         failures = source.consecutive_failures + 1
         retry = next_poll_at(now, failures, self._config.schedule.poll_seconds)
         await sources.record_failure(self._db, source.id, now, error=error, next_poll_at=retry)
-        if error != source.last_error:  # log state changes, not every failed poll
+        if error != source.last_error and not quiet:  # log state changes, not every failure
             log.warning(
                 "source %r (%s) failing: %s; retry after %s",
                 source.name,
@@ -300,8 +317,12 @@ class SourceService:
             )
 
     async def _poll(self, source: SourceRecord) -> SourceOutcome:
+        trusted_host = self._trust.trusted_host(source.url)
         result = await self.fetcher.fetch(
-            source.url, etag=source.etag, last_modified=source.last_modified
+            source.url,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            trusted_host=trusted_host,
         )
         now = self._clock.now()
         if result.not_modified:
@@ -363,7 +384,11 @@ class SourceService:
             if article_id and decision.action in BRIEFED_ACTIONS:
                 item = by_position[decision.candidate.position].feed
                 final = await self._brief_one(
-                    source.name, item, article_id, push=decision.action == "push"
+                    source.name,
+                    item,
+                    article_id,
+                    push=decision.action == "push",
+                    trusted_host=trusted_host,
                 )
                 if final == "pushed":
                     outcome.pushed += 1
@@ -415,29 +440,33 @@ class SourceService:
         if abandoned:
             done["abandoned"] = abandoned
             log.warning("%d article(s) left pending for over %s: not resumed", abandoned, max_age)
-        names: dict[int, str | None] = {}
+        owners: dict[int, SourceRecord | None] = {}
         for article in await articles.pending_articles(self._db):
             if article.source_id in self._busy_sources:
                 continue
-            if article.source_id not in names:
+            if article.source_id not in owners:
                 source = await sources.get_source(self._db, article.source_id)
                 gone = source is None or source.deleted_at is not None
-                names[article.source_id] = None if gone or source is None else source.name
-            name = names[article.source_id]
-            if name is None:  # its source was removed meanwhile
+                owners[article.source_id] = None if gone else source
+            owner = owners[article.source_id]
+            if owner is None:  # its source was removed meanwhile
                 final = "abandoned"
                 await articles.set_disposition(self._db, article.id, final)
             else:
-                final = await self._resume_one(name, article)
+                final = await self._resume_one(owner, article)
             done[final] = done.get(final, 0) + 1
         if done:
             log.info("articles left pending by an earlier run, now: %s", done)
         return done
 
-    async def _resume_one(self, source_name: str, article: PendingArticle) -> str:
+    async def _resume_one(self, source: SourceRecord, article: PendingArticle) -> str:
         push = article.decision == "push"  # unknown (pre-migration rows): never push
         if article.brief_id is None:
-            return await self._brief_one(source_name, _resumed_item(article), article.id, push=push)
+            item = _resumed_item(article)
+            trusted_host = self._trust.trusted_host(source.url)
+            return await self._brief_one(
+                source.name, item, article.id, push=push, trusted_host=trusted_host
+            )
         # The brief was stored; the process stopped before (or while) handing it over.
         try:
             if push:
@@ -450,11 +479,17 @@ class SourceService:
         return final
 
     async def _brief_one(
-        self, source_name: str, item: FeedItem, article_id: int, *, push: bool
+        self,
+        source_name: str,
+        item: FeedItem,
+        article_id: int,
+        *,
+        push: bool,
+        trusted_host: str | None = None,
     ) -> str:
         """Make, store and (if ``push``) push the brief of one article; returns its disposition."""
         try:
-            text = await self.article_text(item)
+            text = await self.article_text(item, trusted_host=trusted_host)
             if not text.strip() and not item.title:
                 disposition = "no_text"
             else:
@@ -489,16 +524,17 @@ class SourceService:
         await articles.set_disposition(self._db, article_id, disposition)
         return disposition
 
-    async def article_text(self, item: FeedItem) -> str:
+    async def article_text(self, item: FeedItem, *, trusted_host: str | None = None) -> str:
         """The feed's full text when it is long enough, else the page's (trafilatura), else
-        whatever the feed had (summary)."""
+        whatever the feed had (summary).  A page on ``trusted_host`` skips the private-address
+        guard (see :mod:`bot.sources.trust`)."""
         if len(item.full_text) >= self._fetch_config.min_full_text_chars:
             return item.full_text
         if self._skip_page(item):
             return item.full_text or item.summary
         try:
             page = await self.fetcher.fetch(
-                item.link, accept=PAGE_ACCEPT, max_bytes=_PAGE_MAX_BYTES
+                item.link, accept=PAGE_ACCEPT, max_bytes=_PAGE_MAX_BYTES, trusted_host=trusted_host
             )
         except FetchError as exc:
             log.info("article page %s not fetched: %s", item.link, exc)

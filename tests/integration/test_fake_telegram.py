@@ -464,6 +464,42 @@ async def test_length_limits_count_visible_text(api: httpx.AsyncClient) -> None:
     assert caption_ok.status_code == 200
 
 
+async def test_length_limits_count_utf16_code_units(api: httpx.AsyncClient) -> None:
+    """As Telegram: "🔥" is one code point and two UTF-16 units.  2 049 of them (2 049
+    characters by len()) are 4 098 units: too long; in a caption, 513 are over 1 024."""
+
+    async def send(method: str, **data: str) -> httpx.Response:
+        return await api.post(method, data={"chat_id": "1", **data})
+
+    assert (await send("sendMessage", text="🔥" * 2048)).status_code == 200
+    too_long = await send("sendMessage", text="🔥" * 2049)
+    assert too_long.json()["description"] == "Bad Request: message is too long"
+    bold = await send("sendMessage", text="<b>" + "🔥" * 2049 + "</b>", parse_mode="HTML")
+    assert bold.json()["description"] == "Bad Request: message is too long"
+    sent = (await send("sendMessage", text="ok")).json()["result"]
+    edit = await api.post(
+        "editMessageText",
+        data={"chat_id": "1", "message_id": str(sent["message_id"]), "text": "🔥" * 2049},
+    )
+    assert edit.json()["description"] == "Bad Request: message is too long"
+    assert (await send("sendPhoto", photo="id", caption="🔥" * 512)).status_code == 200
+    caption = await send("sendPhoto", photo="id", caption="🔥" * 513)
+    assert caption.json()["description"] == "Bad Request: message caption is too long"
+
+
+async def test_get_chat_member_answers_with_the_admins_a_test_set(
+    tg: FakeTelegram, bot: telegram.Bot
+) -> None:
+    tg.user_message(-500, "/start", user_id=7, chat_type="group")
+    tg.set_admins(-500, [8], owner=9)
+    statuses = [(await bot.get_chat_member(-500, user)).status for user in (7, 8, 9)]
+    assert statuses == ["member", "administrator", "creator"]
+    assert (await bot.get_chat_member(42, 42)).status == "member"  # a private chat
+    tg.kick(-500)
+    with pytest.raises(Forbidden):
+        await bot.get_chat_member(-500, 8)
+
+
 # -- rate limits -------------------------------------------------------------------------------
 
 

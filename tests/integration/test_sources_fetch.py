@@ -35,6 +35,21 @@ from tests.integration.test_sources_support import fast_fetch
         ("224.0.0.1", "службова адреса"),
         ("93.184.216.34", None),
         ("2606:4700::6810:85e5", None),
+        # 6to4 (2002::/16) carries an IPv4 in bits 16-47
+        ("2002:7f00:1::", "адреса 6to4 з вкладеною 127.0.0.1: локальна адреса (loopback)"),
+        ("2002:a9fe:a9fe::1", "адреса 6to4 з вкладеною 169.254.169.254: link-local адреса"),
+        ("2002:c0a8:0101::", "адреса 6to4 з вкладеною 192.168.1.1: адреса приватної мережі"),
+        ("2002:5db8:d822::1", None),  # 93.184.216.34 inside: a public 6to4 address
+        # Teredo (2001::/32): server in bits 32-63, client = the last 32 bits inverted
+        (
+            "2001:0:5db8:d822::80ff:fffe",
+            "тунельна адреса Teredo (клієнт 127.0.0.1: локальна адреса (loopback))",
+        ),
+        (
+            "2001:0:0a00:0001::a247:27dd",
+            "тунельна адреса Teredo (сервер 10.0.0.1: адреса приватної мережі)",
+        ),
+        ("2001:0:5db8:d822::a247:27dd", "тунельна адреса Teredo"),  # both public: refused too
     ],
 )
 def test_blocked_reason(address: str, reason: str | None) -> None:

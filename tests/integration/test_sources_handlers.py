@@ -53,7 +53,9 @@ class Bot:
 
 
 @asynccontextmanager
-async def running_bot(clock: ManualClock, *, allow_private: bool = True) -> AsyncIterator[Bot]:
+async def running_bot(
+    clock: ManualClock, *, allow_private: bool = True, schedule: ScheduleConfig | None = None
+) -> AsyncIterator[Bot]:
     # Replies to one admin come in quick succession here; pacing them is not under test.
     async with FakeTelegram(limits=Limits(enabled=False)) as tg, FakeNews() as news:
         news.fault("/losses", "status", status=503)
@@ -62,7 +64,7 @@ async def running_bot(clock: ManualClock, *, allow_private: bool = True) -> Asyn
             telegram=TelegramConfig(token=tg.token, api_url=tg.api_url, admins=(ADMIN,)),
             storage=StorageConfig(database=":memory:"),
             delivery=DeliveryConfig(per_chat_per_second=1000.0, overall_per_second=1000.0),
-            schedule=ScheduleConfig(poll_seconds=3600),
+            schedule=schedule or ScheduleConfig(poll_seconds=3600),
             losses=LossesConfig(url=news.url_for("/losses"), fallback_url=news.url_for("/losses")),
             fetch=FetchConfig(
                 allow_private_sources=allow_private, read_timeout=1.0, source_timeout=2.0

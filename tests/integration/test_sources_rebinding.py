@@ -114,6 +114,8 @@ async def test_a_rebinding_answer_is_never_connected_to() -> None:
         ["::1"],
         ["fe80::1"],
         [PUBLIC, "10.0.0.7"],  # one private address among public ones is enough to refuse
+        ["2002:7f00:1::"],  # 6to4 wrapping 127.0.0.1
+        ["2001:0:5db8:d822::80ff:fffe"],  # Teredo whose client is 127.0.0.1
     ],
 )
 async def test_a_name_resolving_to_a_private_address_is_refused_before_connecting(

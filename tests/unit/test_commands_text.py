@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakes.telegram import check_telegram_html
+from bot.fakes.telegram import check_telegram_html, utf16_len
 from bot.losses.model import Snapshot
 from handlers.admin import broadcast_body, preview_html, stats_html
 from handlers.commands import help_text, how_often, welcome_text
@@ -104,6 +104,15 @@ def test_preview_escapes_the_text_and_agrees_with_the_number() -> None:
     assert "її отримає 21 підписник:" in text
     assert "&lt;b&gt;не тег&lt;/b&gt; &amp; 5 &gt; 3" in text
     assert "отримають 1\u00a0200 підписників" in preview_html("x", 1200)
+
+
+def test_preview_of_an_emoji_text_fits_telegram() -> None:
+    """3 000 emoji are 3 000 characters but 6 000 UTF-16 units: cut by len() at 3 500 the
+    preview was over 4 096 units; it is cut in units now, never inside a surrogate pair."""
+    text = preview_html("🔥" * 3000, 5)
+    assert utf16_len(text) <= 4096
+    check_telegram_html(text)
+    assert text.endswith("🔥…")
 
 
 def _source(name: str, **kw: object) -> SourceRecord:

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_SOURCES, ConfigError, load_config, parse_config
+from bot.config import (
+    DEFAULT_SOURCES,
+    ConfigError,
+    ScheduleConfig,
+    effective_jitter,
+    load_config,
+    parse_config,
+)
 
 TOKEN = "123456:SECRET-token-value"
 
@@ -21,6 +28,30 @@ def test_token_only_gives_working_defaults() -> None:
     assert {s.name for s in config.sources} >= {"ГОРДОН", "Українська правда", "Суспільне"}
     assert config.losses.url.startswith("https://russianwarship.rip/api/v2/")
     assert TOKEN not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("poll", "jitter", "effective"),
+    [
+        (300, 30, 30.0),  # the defaults: well under a tenth
+        (2, 30, 0.2),  # a 30 s jitter on a 2 s interval would delay every item by up to 30 s
+        (60, 30, 6.0),
+        (600, 0, 0.0),
+        (10, -5, 0.0),
+    ],
+)
+def test_poll_jitter_is_at_most_a_tenth_of_the_interval(
+    poll: int, jitter: int, effective: float
+) -> None:
+    schedule = ScheduleConfig(poll_seconds=poll, jitter_seconds=jitter)
+    assert effective_jitter(schedule) == pytest.approx(effective)
+
+
+def test_losses_timeout_defaults_to_thirty_seconds() -> None:
+    config = parse_config({"telegram": {"token": TOKEN}}, env={})
+    assert config.losses.timeout_seconds == 30.0
+    env = {"NEWSBOT_LOSSES_TIMEOUT_SECONDS": "2.5"}
+    assert parse_config({"telegram": {"token": TOKEN}}, env=env).losses.timeout_seconds == 2.5
 
 
 def test_full_example_config_parses() -> None:
@@ -71,6 +102,11 @@ def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
             {"telegram": {"token": TOKEN}, "schedule": {"poll_seconds": 0}},
             {},
             "schedule.poll_seconds: must be greater than 0",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "losses": {"timeout_seconds": 0}},
+            {},
+            "losses.timeout_seconds: must be greater than 0",
         ),
         (
             {"telegram": {"token": TOKEN, "colour": "red"}},

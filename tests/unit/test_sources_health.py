@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.fakes import check_telegram_html
-from bot.sources.health import MAX_MESSAGE, format_sources, source_status
+from bot.sources.health import format_sources, source_status
+from bot.telegram_text import MAX_TEXT, utf16_len
 from storage.sources import SourceRecord
 
 NOW = datetime(2025, 3, 29, 9, 30, tzinfo=UTC)
@@ -67,8 +68,19 @@ def test_long_lists_are_split() -> None:
     many = [replace(BASE, id=i, name=f"Джерело {i}" * 5) for i in range(1, 80)]
     messages = format_sources(many, NOW)
     assert len(messages) > 1
-    assert all(len(m) <= MAX_MESSAGE + 100 for m in messages)
+    assert all(utf16_len(m) <= MAX_TEXT for m in messages)
     joined = "\n\n".join(messages)
     assert all(f"#{i} " in joined for i in range(1, 80))
     for m in messages:
         check_telegram_html(m)
+
+
+def test_emoji_names_are_counted_as_telegram_counts_them() -> None:
+    """Each flag is 2 code points but 4 UTF-16 units: split by len() at 3 800 characters,
+    these messages were ~5 500 units long and Telegram refused them."""
+    names = ["🇺🇦" * 25 + f" {i}" for i in range(1, 60)]
+    many = [replace(BASE, id=i, name=name) for i, name in enumerate(names, 1)]
+    messages = format_sources(many, NOW)
+    assert all(utf16_len(m) <= MAX_TEXT for m in messages)
+    joined = "\n\n".join(messages)
+    assert all(f"#{i} " in joined for i in range(1, 60))
