@@ -7,7 +7,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from signal import SIGINT, SIGTERM
 
 from bot.config import ConfigError, load_config
 from bot.logging_setup import setup_logging
@@ -54,13 +53,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"newsbot: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(
-        [config.telegram.token, config.briefs.llm_api_key],
+        [config.telegram.token, config.briefs.llm_api_key, config.telegram.secret_token],
         level=logging.DEBUG if args.verbose else logging.INFO,
     )
-    from bot.app import build_application  # imported late: PTB import is not free
+    from bot.app import build_application, run_until_stopped  # late: PTB import is not free
 
     app = build_application(config)
-    app.run_polling(stop_signals=(SIGINT, SIGTERM), drop_pending_updates=False)
+    run_until_stopped(app, config)
     return 0
 
 
