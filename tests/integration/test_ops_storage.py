@@ -111,3 +111,32 @@ async def test_database_bytes_is_pages_times_page_size(tmp_path: Path) -> None:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     assert size == pages * page_size > 0
+
+
+async def test_scrape_time_gauges_come_from_the_database(tmp_path: Path) -> None:
+    from bot.clock import ManualClock
+    from bot.ops.collect import read_storage_gauges
+    from storage.losses import LossRecord, save_record
+
+    path = tmp_path / "gauges.db"
+    db = await Database.open(path)
+    try:
+        clock = ManualClock(NOW)
+        empty = await read_storage_gauges(db, clock, str(path))
+        assert empty.losses_age_seconds is None
+        record = LossRecord(
+            NOW.date(),
+            1130,
+            {"personnel_units": 912_490},
+            {"personnel_units": 1740},
+            "russianwarship",
+            NOW - timedelta(hours=2),
+        )
+        assert await save_record(db, record)
+        gauges = await read_storage_gauges(db, clock, str(path))
+        assert gauges.losses_age_seconds == 7200
+        assert gauges.database_bytes == await database_bytes(db)
+        assert gauges.wal_bytes == (tmp_path / "gauges.db-wal").stat().st_size > 0
+        assert gauges.pending_by_kind == {}
+    finally:
+        await db.close()
