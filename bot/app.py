@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from signal import SIGINT, SIGTERM
 from typing import Any
 
 import httpx
@@ -24,6 +25,11 @@ from bot.config import Config, effective_jitter
 from bot.context import CONTEXT_TYPES, NewsApplication, NewsContext
 from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.losses.service import LossService
+from bot.ops.collect import read_storage_gauges
+from bot.ops.health import HealthChecker
+from bot.ops.metrics import Metrics, StorageGauges
+from bot.ops.server import OpsServer
+from bot.ops.webhook import count_refusals, webhook_arguments
 from bot.services import Services
 from bot.sources.service import SourceService
 from bot.updates import PerChatUpdateProcessor
@@ -32,7 +38,9 @@ from storage import Database
 log = logging.getLogger(__name__)
 
 
-async def open_services(config: Config, app: NewsApplication, clock: Clock) -> Services:
+async def open_services(
+    config: Config, app: NewsApplication, clock: Clock, metrics: Metrics
+) -> Services:
     """Open the database and network client and build the domain services on top of them."""
     db = await Database.open(config.storage.database)
     http = httpx.AsyncClient(
@@ -43,12 +51,40 @@ async def open_services(config: Config, app: NewsApplication, clock: Clock) -> S
         limits=httpx.Limits(max_connections=config.fetch.concurrency * 2),
     )
     losses = LossService(db, http, clock, config.losses)
-    briefs = BriefMaker(config.briefs, http)
+    briefs = BriefMaker(config.briefs, http, on_summary=metrics.observe_summary)
     delivery = DeliveryEngine(db, app.bot, clock, config.delivery)
     sources = SourceService(
-        db, http, clock, config, briefs, losses, on_new_brief=delivery.enqueue_brief
+        db,
+        http,
+        clock,
+        config,
+        briefs,
+        losses,
+        on_new_brief=delivery.enqueue_brief,
+        metrics=metrics,
     )
-    return Services(config, clock, db, http, losses, briefs, sources, delivery)
+    return Services(config, clock, db, http, losses, briefs, sources, delivery, metrics)
+
+
+def _ops_server(services: Services, started_at: dt.datetime) -> OpsServer | None:
+    """The /metrics and /healthz server, unless ``[ops] listen`` is empty."""
+    config = services.config
+    if not config.ops.listen:
+        return None
+    path = config.storage.database
+    health = HealthChecker(
+        services.db,
+        services.delivery,
+        services.clock,
+        poll_seconds=config.schedule.poll_seconds,
+        database_path=path,
+        started_at=started_at,
+    )
+
+    async def read_storage() -> StorageGauges:
+        return await read_storage_gauges(services.db, services.clock, path)
+
+    return OpsServer(config.ops.listen, services.metrics, health, read_storage)
 
 
 async def _set_command_menu(app: NewsApplication, config: Config) -> None:
@@ -136,16 +172,38 @@ async def running(app: NewsApplication, *, poll_timeout: float = 1.0) -> AsyncIt
         await app.shutdown()
 
 
+def run_until_stopped(app: NewsApplication, config: Config) -> None:
+    """Long polling or the webhook, as ``telegram.mode`` says, until SIGINT or SIGTERM.
+
+    Either way pending updates are kept: PTB calls deleteWebhook before polling and
+    setWebhook before serving the webhook, both with ``drop_pending_updates=False``, so
+    switching modes loses no update.
+    """
+    signals = (SIGINT, SIGTERM)
+    if config.telegram.mode == "webhook":
+        app.run_webhook(stop_signals=signals, **webhook_arguments(config.telegram))
+    else:
+        app.run_polling(stop_signals=signals, drop_pending_updates=False)
+
+
 def build_application(config: Config, *, clock: Clock | None = None) -> NewsApplication:
     """Build the bot: PTB application, handlers, and lifecycle hooks that open/close services."""
     clock = clock or SystemClock()
+    metrics = Metrics()
+    undo: list[Callable[[], None]] = []
 
     async def post_init(app: NewsApplication) -> None:
-        services = await open_services(config, app, clock)
+        started_at = clock.now()
+        services = await open_services(config, app, clock, metrics)
         app.bot_data.services = services
         await services.sources.sync_config_sources()
         await services.losses.start()
         await services.delivery.start()
+        services.ops = _ops_server(services, started_at)
+        if services.ops is not None:
+            await services.ops.start()
+        if config.telegram.mode == "webhook":
+            undo.append(count_refusals(metrics))
         await _set_command_menu(app, config)
         _schedule_jobs(app, services)
         me = app.bot.username
@@ -154,6 +212,8 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
     async def post_shutdown(app: NewsApplication) -> None:
         services = app.bot_data.services
         app.bot_data.services = None
+        while undo:
+            undo.pop()()
         if services is not None:
             await services.close()
         log.info("newsbot stopped")

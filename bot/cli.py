@@ -1,4 +1,4 @@
-"""The ``newsbot`` command: ``run``, ``demo`` and ``preview``."""
+"""The ``newsbot`` command: ``run``, ``demo``, ``preview`` and ``backup``."""
 
 from __future__ import annotations
 
@@ -46,6 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--summariser", choices=("extractive", "llm"), default="extractive")
     preview.add_argument("--config", metavar="PATH", help="config for the LLM summariser")
     preview.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    backup = sub.add_parser(
+        "backup",
+        help="copy the database, safely while the bot runs",
+        description="Make a consistent copy of the bot's SQLite database with SQLite's online "
+        "backup API; safe while the bot is running and writing.",
+    )
+    backup.add_argument("--config", required=True, metavar="CONFIG", help="TOML config file")
+    backup.add_argument("path", metavar="PATH", help="the file to write the copy to")
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
     return parser
 
 
@@ -56,12 +66,12 @@ def _run(args: argparse.Namespace) -> int:
         print(f"newsbot: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(
-        [config.telegram.token, config.briefs.llm_api_key],
+        [config.telegram.token, config.briefs.llm_api_key, config.telegram.secret_token],
         level=logging.DEBUG if args.verbose else logging.INFO,
     )
     from telegram.error import InvalidToken, NetworkError  # imported late: PTB is not free
 
-    from bot.app import build_application
+    from bot.app import build_application, run_until_stopped
     from bot.startup import TOKEN_REJECTED, quiet_startup_failures
 
     quiet_startup_failures()
@@ -72,7 +82,7 @@ def _run(args: argparse.Namespace) -> int:
                 return status
             app = build_application(config)
             try:
-                app.run_polling(stop_signals=(SIGINT, SIGTERM), drop_pending_updates=False)
+                run_until_stopped(app, config)
             except InvalidToken:
                 print(TOKEN_REJECTED, file=sys.stderr)
                 return EXIT_CONFIG
@@ -110,6 +120,28 @@ def _wait_for_telegram(config: Config) -> int | None:
     return status
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from storage.backup import BackupError, backup_database
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"newsbot: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        result = backup_database(config.storage.database, args.path, force=args.force)
+    except BackupError as exc:
+        print(f"newsbot: backup failed: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    mib = result.bytes / (1 << 20)
+    print(
+        f"backup of {config.storage.database} written to {result.path.resolve()}: "
+        f"{result.bytes} bytes ({mib:.1f} MiB), {result.pages} pages, "
+        f"in {result.seconds:.1f} s"
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Opt in to PTB 22's timedelta values (RetryAfter.retry_after ...) instead of a
     # deprecation warning on every 429.
@@ -117,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "backup":
+        return _backup(args)
     if args.command == "demo":
         from bot.demo import run_demo
 

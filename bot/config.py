@@ -7,8 +7,10 @@ of any message.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -19,6 +21,11 @@ from urllib.parse import urlsplit
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_LOSSES_URL = "https://russianwarship.rip/api/v2/statistics/latest"
 DEFAULT_MINFIN_URL = "https://index.minfin.com.ua/ua/russian-invading/casualties/"
+DEFAULT_OPS_LISTEN = "127.0.0.1:9108"
+# Telegram's own rule for setWebhook's secret_token.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOSTNAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
 
 
 class ConfigError(Exception):
@@ -47,6 +54,10 @@ class TelegramConfig:
     token: str = field(repr=False)
     api_url: str = DEFAULT_API_URL
     admins: tuple[int, ...] = ()
+    mode: str = "polling"  # "polling" or "webhook"
+    webhook_url: str = ""  # the public https URL Telegram posts updates to (webhook mode)
+    listen: str = "127.0.0.1:8443"  # where the webhook server listens (address:port)
+    secret_token: str = field(default="", repr=False)  # X-Telegram-Bot-Api-Secret-Token
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +130,11 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class OpsConfig:
+    listen: str = DEFAULT_OPS_LISTEN  # /metrics and /healthz; "" turns the server off
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     telegram: TelegramConfig
     storage: StorageConfig = StorageConfig()
@@ -127,6 +143,7 @@ class Config:
     fetch: FetchConfig = FetchConfig()
     briefs: BriefsConfig = BriefsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    ops: OpsConfig = OpsConfig()
     sources: tuple[SourceConfig, ...] = DEFAULT_SOURCES
 
 
@@ -138,10 +155,16 @@ _SECTIONS: dict[str, type[Any]] = {
     "fetch": FetchConfig,
     "briefs": BriefsConfig,
     "delivery": DeliveryConfig,
+    "ops": OpsConfig,
 }
+_HIDDEN_KEYS = ("token", "llm_api_key", "secret_token")
 _URL_KEYS = {("telegram", "api_url"), ("losses", "url"), ("losses", "fallback_url")}
-_OPTIONAL_URL_KEYS = {("briefs", "llm_base_url")}
-_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("briefs", "summariser"): ("extractive", "llm")}
+_OPTIONAL_URL_KEYS = {("briefs", "llm_base_url"), ("telegram", "webhook_url")}
+_LISTEN_KEYS = {("telegram", "listen"), ("ops", "listen")}
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("briefs", "summariser"): ("extractive", "llm"),
+    ("telegram", "mode"): ("polling", "webhook"),
+}
 _POSITIVE_KEYS = {
     ("schedule", "poll_seconds"),
     ("schedule", "losses_seconds"),
@@ -173,6 +196,35 @@ def check_http_url(value: str, *, key: str) -> str:
     return value.rstrip("/") if key == "telegram.api_url" else value
 
 
+def parse_listen(value: str, *, key: str) -> tuple[str, int]:
+    """``"address:port"`` (``"[::]:8443"`` for IPv6) → (host, port); ConfigError names ``key``.
+
+    The address is an IP address or a host name; port 0 lets the system pick a free port.
+    """
+    host, sep, port_text = value.rpartition(":")
+    if not sep or not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ConfigError(f"{key}: expected address:port (e.g. 127.0.0.1:9108), got {value!r}")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ConfigError(f"{key}: {host!r} is not an IPv6 address") from None
+    elif ":" in host:
+        raise ConfigError(f"{key}: write an IPv6 address in brackets, e.g. [::1]:{port_text}")
+    elif not (_is_ipv4(host) or _HOSTNAME.fullmatch(host)):
+        raise ConfigError(f"{key}: {host!r} is not an IP address or host name")
+    return host, int(port_text)
+
+
+def _is_ipv4(host: str) -> bool:
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return False
+    return True
+
+
 def _type_name(expected: Any) -> str:
     return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
         expected, str(expected)
@@ -195,7 +247,7 @@ def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
         else isinstance(value, int | float) and not isinstance(value, bool)
     )
     if not ok:
-        shown = "<hidden>" if key in ("token", "llm_api_key") else repr(value)
+        shown = "<hidden>" if key in _HIDDEN_KEYS else repr(value)
         raise ConfigError(f"{name}: expected {_type_name(py)}, got {shown}")
     if py is float:
         value = float(value)
@@ -203,6 +255,12 @@ def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
         raise ConfigError(f"{name}: must be greater than 0, got {value!r}")
     if (section, key) in _URL_KEYS or ((section, key) in _OPTIONAL_URL_KEYS and value):
         value = check_http_url(value, key=name)
+    if (section, key) in _LISTEN_KEYS and (value or section != "ops"):
+        parse_listen(value, key=name)
+    if key == "secret_token" and value and not _SECRET_TOKEN.fullmatch(value):
+        raise ConfigError(
+            f"{name}: 1-256 characters, only letters A-Z a-z, digits, _ and - (Telegram's rule)"
+        )
     choices = _CHOICES.get((section, key))
     if choices and value not in choices:
         raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
@@ -294,8 +352,27 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
     sections = {
         name: _build_section(name, cls, merged.get(name, {})) for name, cls in _SECTIONS.items()
     }
+    _check_webhook(sections["telegram"])
     sources = _build_sources(merged["sources"]) if "sources" in merged else DEFAULT_SOURCES
     return Config(sources=sources, **sections)
+
+
+def _check_webhook(telegram: TelegramConfig) -> None:
+    """Webhook mode needs the public URL and the secret Telegram sends with every update."""
+    if telegram.mode != "webhook":
+        return
+    if not telegram.webhook_url:
+        raise ConfigError("telegram.webhook_url: missing (required when telegram.mode = webhook)")
+    if not telegram.secret_token:
+        raise ConfigError(
+            "telegram.secret_token: missing (required when telegram.mode = webhook; "
+            "1-256 characters of A-Z a-z 0-9 _ -)"
+        )
+    if telegram.api_url == DEFAULT_API_URL and not telegram.webhook_url.startswith("https://"):
+        raise ConfigError(
+            f"telegram.webhook_url: Telegram accepts only https:// webhook URLs, "
+            f"got {telegram.webhook_url!r}"
+        )
 
 
 def load_config(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Config:

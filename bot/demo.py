@@ -306,6 +306,7 @@ async def demo_main(script: list[str] | None, out: TextIO, workdir: Path) -> int
                 "schedule": {"poll_seconds": 3600, "losses_seconds": 3600, "jitter_seconds": 0},
                 "losses": {"url": news.url_for(LOSSES_PATH), "backfill_days": 30},
                 "fetch": {"allow_private_sources": True},
+                "ops": {"listen": ""},  # a demo beside a running bot must not take its port
                 "sources": [{"name": SOURCE_NAME, "url": news.url_for(FEED_PATH)}],
             },
             env={},

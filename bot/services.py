@@ -11,6 +11,8 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.delivery.engine import DeliveryEngine
 from bot.losses.service import LossService
+from bot.ops.metrics import Metrics
+from bot.ops.server import OpsServer
 from bot.sources.service import SourceService
 from storage import Database
 
@@ -25,9 +27,13 @@ class Services:
     briefs: BriefMaker
     sources: SourceService
     delivery: DeliveryEngine
+    metrics: Metrics
+    ops: OpsServer | None = None  # /metrics and /healthz, when [ops] listen is set
 
     async def close(self) -> None:
         """Stop background work first, then release the network client and the database."""
+        if self.ops is not None:
+            await self.ops.stop()
         await self.delivery.stop()
         await self.http.aclose()
         await self.db.close()

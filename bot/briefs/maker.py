@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -26,7 +28,9 @@ from bot.briefs.sentences import clean_text
 from bot.config import BriefsConfig
 from bot.uk import detect_language
 
-__all__ = ["ArticleText", "Brief", "BriefMaker"]
+__all__ = ["ArticleText", "Brief", "BriefMaker", "OnSummary"]
+
+OnSummary = Callable[[str, float], None]  # (summariser, seconds) after each summary attempt
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +83,10 @@ class BriefMaker:
         http: httpx.AsyncClient,
         *,
         extractive: ExtractiveSummariser | None = None,
+        on_summary: OnSummary | None = None,
     ) -> None:
         self._config = config
+        self._on_summary = on_summary
         self._extractive = extractive or ExtractiveSummariser(Lemmatizer())
         self._llm = LlmSummariser(config, http)
         self._use_llm = config.summariser == "llm"
@@ -151,17 +157,27 @@ class BriefMaker:
         self, title: str, text: str, budget: int, where: str, *, need_title: bool
     ) -> LlmSummary | None:
         """The LLM's validated summary, or None (the reason logged) — never an exception."""
+        started = time.perf_counter()
         try:
             return await self._llm.summarise(title, text, budget, need_title=need_title)
         except LlmError as exc:
             log.warning("LLM summary rejected (%s): %s", exc, where)
         except Exception:  # a bug in the LLM path must not cost the brief
             log.exception("LLM summariser failed on %s", where)
+        finally:
+            self._timed("llm", started)
         return None
 
     async def _summarise(self, title: str, text: str, budget: int, where: str) -> Summary:
+        started = time.perf_counter()
         try:
             return await asyncio.to_thread(self._extractive.summarise, title, text, budget)
         except Exception as exc:  # a bug must cost one summary, not the brief
             log.exception("extractive summariser failed on %s", where)
             return Summary((), f"summariser error: {type(exc).__name__}")
+        finally:
+            self._timed("extractive", started)
+
+    def _timed(self, summariser: str, started: float) -> None:
+        if self._on_summary is not None:
+            self._on_summary(summariser, time.perf_counter() - started)

@@ -47,7 +47,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
+import httpx
+
 from bot.fakes._http import LoopbackFake, LoopbackServer, Request, Response
+from bot.fakes.webhook import WebhookPost, WebhookPusher, post_update
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, utf16_len
 
 __all__ = [
@@ -469,6 +472,7 @@ _INT_FIELDS = frozenset(
         "reply_to_message_id",
         "message_thread_id",
         "cache_time",
+        "max_connections",
     }
 )
 _FLOAT_FIELDS = frozenset({"timeout"})
@@ -489,6 +493,7 @@ _RATE_LIMITED = frozenset({"sendMessage", "sendPhoto", "editMessageText"})
 _GROUP_TYPES = frozenset({"group", "supergroup"})
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 _BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 _DISPOSITION_NAME = re.compile(r'(?:^|;)\s*name="([^"]*)"', re.IGNORECASE)
 _DISPOSITION_FILENAME = re.compile(r'(?:^|;)\s*filename="([^"]*)"', re.IGNORECASE)
@@ -733,12 +738,16 @@ class FakeTelegram(LoopbackFake):
         self._overall_window = _Window()
         self._activity = _Notifier()
         self._update_arrived = _Notifier()
+        self._webhook: WebhookPusher | None = None
+        self.webhook_posts: list[WebhookPost] = []  # every post of an update to a webhook
+        self.webhook_retry_seconds = 0.2  # after a refused or failed post
 
         self._methods: dict[str, tuple[str, Callable[[dict[str, Any]], Awaitable[Any]]]] = {}
         for name, fn in (
             ("getMe", self._get_me),
             ("getUpdates", self._get_updates),
-            ("deleteWebhook", self._true),
+            ("setWebhook", self._set_webhook),
+            ("deleteWebhook", self._delete_webhook),
             ("getWebhookInfo", self._get_webhook_info),
             ("setMyCommands", self._set_my_commands),
             ("getMyCommands", self._get_my_commands),
@@ -770,6 +779,21 @@ class FakeTelegram(LoopbackFake):
     def base_url(self) -> str:
         """What PTB's ``base_url`` wants: ``{api_url}/bot``."""
         return f"{self.api_url}/bot"
+
+    async def close(self) -> None:
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
+        await super().close()
+
+    @property
+    def webhook_url(self) -> str:
+        """The URL set by setWebhook ("" while the bot uses getUpdates)."""
+        return self._webhook.url if self._webhook is not None else ""
+
+    @property
+    def webhook_secret(self) -> str | None:
+        return self._webhook.secret if self._webhook is not None else None
 
     # -- behaviour a test can set --------------------------------------------------------------
 
@@ -861,8 +885,13 @@ class FakeTelegram(LoopbackFake):
         user_id = self._check_chat(chat_id, chat_type, user_id)
         user = self._user(user_id, first_name, username)
         chat = self._register_chat(chat_id, chat_type, first_name, chat_title, username)
+        return self._push_update("message", self._message(user, chat, text, entities))
+
+    def _message(
+        self, user: JSONDict, chat: JSONDict, text: str, entities: list[JSONDict] | None
+    ) -> JSONDict:
         message: JSONDict = {
-            "message_id": self._new_message_id(chat_id),
+            "message_id": self._new_message_id(chat["id"]),
             "from": user,
             "chat": chat,
             "date": int(time.time()),
@@ -877,7 +906,7 @@ class FakeTelegram(LoopbackFake):
                 )
         if entities:
             message["entities"] = entities
-        return self._push_update("message", message)
+        return message
 
     def callback(
         self, chat_id: int, user_id: int, message_id: int, data: str, *, first_name: str = "Тарас"
@@ -948,6 +977,24 @@ class FakeTelegram(LoopbackFake):
             "new_chat_member": _chat_member(new_status, self.bot_user),
         }
         return self._push_update("my_chat_member", update)
+
+    async def post_to_webhook(
+        self, chat_id: int, text: str, *, secret: str | None, url: str | None = None
+    ) -> int | None:
+        """POST a user's message to the webhook as someone other than Telegram could:
+        with ``secret`` as the secret header (None: no header).  The update is not queued
+        and not recorded in :attr:`updates`.  Returns the HTTP status (None: no connection).
+        """
+        target = url or self.webhook_url
+        if not target:
+            raise RuntimeError("no webhook is set")
+        user = self._user(self._check_chat(chat_id, "private", None), "Хтось", None)
+        chat = self._register_chat(chat_id, "private", "Хтось", None, None)
+        message = self._message(user, chat, text, None)
+        update = {"update_id": 10**9 + self._next_update_id, "message": message}
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            status, _ = await post_update(client, target, update, secret)
+        return status
 
     # -- inspecting and awaiting ---------------------------------------------------------------
 
@@ -1315,13 +1362,69 @@ class FakeTelegram(LoopbackFake):
         }
 
     async def _get_webhook_info(self, params: dict[str, Any]) -> JSONDict:
-        return {
-            "url": "",
+        info: JSONDict = {
+            "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending),
         }
+        if self._webhook is not None and self._webhook.last_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._webhook.last_error
+        if self._allowed_updates is not None:
+            info["allowed_updates"] = list(self._allowed_updates)
+        return info
+
+    async def _set_webhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url") or "")
+        if not url:  # an empty URL removes the webhook, as deleteWebhook does
+            return await self._delete_webhook(params)
+        if not url.startswith(("http://", "https://")):
+            raise _ApiError(
+                400,
+                "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443",
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not _SECRET_TOKEN.fullmatch(str(secret)):
+            raise _ApiError(
+                400, "Bad Request: bad webhook: Secret token contains unallowed characters"
+            )
+        await self._delete_webhook(params)
+        allowed = params.get("allowed_updates")
+        if allowed is not None:
+            self._allowed_updates = [str(a) for a in allowed] if allowed else None
+        self._webhook = WebhookPusher(
+            url,
+            None if secret is None else str(secret),
+            next_update=self._next_pending,
+            confirm=self._confirm,
+            wait_for_update=self._update_arrived.wait,
+            record=self._record_post,
+            retry_seconds=self.webhook_retry_seconds,
+        )
+        self._webhook.start()
+        return True
+
+    async def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        if params.get("drop_pending_updates") is True:
+            self._pending.clear()
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
+        return True
+
+    def _next_pending(self) -> JSONDict | None:
+        return self._pending[0] if self._deliverable() else None
+
+    def _record_post(self, post: WebhookPost) -> None:
+        self.webhook_posts.append(post)
+        self._activity.notify()
 
     async def _get_updates(self, params: dict[str, Any]) -> list[JSONDict]:
+        if self._webhook is not None:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = params.get("offset")
         limit = params.get("limit", 100)
         timeout = params.get("timeout", 0)

@@ -42,6 +42,7 @@ from bot.briefs.maker import ArticleText, BriefMaker
 from bot.clock import Clock
 from bot.config import Config
 from bot.losses.service import LossService
+from bot.ops.metrics import Metrics
 from bot.sources.extract import extract_article
 from bot.sources.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from bot.sources.fetch import (
@@ -175,8 +176,11 @@ class SourceService:
         briefs: BriefMaker,
         losses: LossService,
         on_new_brief: OnNewBrief,
+        *,
+        metrics: Metrics | None = None,
     ) -> None:
         self._db, self._clock, self._config = db, clock, config
+        self._metrics = metrics
         self._briefs, self._losses, self._on_new_brief = briefs, losses, on_new_brief
         self._fetch_config = config.fetch
         self.fetcher = Fetcher(http, config.fetch)
@@ -275,6 +279,12 @@ class SourceService:
         return None if source is None else await self._poll_guarded(source)
 
     async def _poll_guarded(self, source: SourceRecord) -> SourceOutcome:
+        outcome = await self._poll_isolated(source)
+        if self._metrics is not None:
+            self._metrics.observe_poll(source.name, outcome.status, new_items=outcome.new)
+        return outcome
+
+    async def _poll_isolated(self, source: SourceRecord) -> SourceOutcome:
         self._busy_sources[source.id] = self._busy_sources.get(source.id, 0) + 1
         try:
             return await self._poll(source)

@@ -4,8 +4,12 @@ Fixtures (re-exported by conftest.py):
 * ``telegram`` — a running :class:`FakeTelegram`;
 * ``news`` — a running :class:`FakeNews` (feeds, pages, loss-counter API);
 * ``bot_config`` — writes a TOML config pointing at those fakes (keyword overrides per section);
-* ``start_bot`` — starts ``newsbot [-v] run --config PATH`` and waits until it long-polls; every
-  process still running at teardown is killed.  Its stderr (all logs) is kept for inspection.
+* ``start_bot`` — starts ``newsbot [-v] run --config PATH`` and waits until it long-polls (or,
+  with ``ready_method="setWebhook"``, until it sets its webhook); every process still running at
+  teardown is killed.  Its stderr (all logs) is kept for inspection.
+
+The ops server (/metrics, /healthz) listens on a free loopback port; ``BotProcess.ops_url``
+reads it from the bot's log.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -71,6 +76,7 @@ def bot_config(tmp_path: Path, telegram: FakeTelegram, news: FakeNews) -> Config
                 "fallback_url": news.url_for("/minfin/casualties/"),
             },
             "fetch": {"allow_private_sources": True},
+            "ops": {"listen": "127.0.0.1:0"},
         }
         for section, values in sections.items():
             base.setdefault(section, {}).update(values)
@@ -101,6 +107,14 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")
 
+    @property
+    def ops_url(self) -> str:
+        """``http://127.0.0.1:PORT`` of this run's ops server, as its log announced it."""
+        found = re.findall(r"ops server listening on (http://\S+)", self.log)
+        if not found:
+            raise AssertionError(f"the ops server did not start:\n{self.log}")
+        return str(found[-1])
+
     async def stop(
         self,
         stop_signal: signal.Signals = signal.SIGTERM,
@@ -127,10 +141,17 @@ async def start_bot(tmp_path: Path, telegram: FakeTelegram) -> AsyncIterator[Sta
     started: list[BotProcess] = []
 
     async def start(
-        config: Path, *options: str, ready_timeout: float = 30.0, **env: str
+        config: Path,
+        *options: str,
+        ready_timeout: float = 30.0,
+        ready_method: str = "getUpdates",
+        **env: str,
     ) -> BotProcess:
-        """``newsbot [options] run --config config``; ``options`` e.g. ``"-v"``."""
-        polls_before = len(telegram.calls_of("getUpdates"))
+        """``newsbot [options] run --config config``; ``options`` e.g. ``"-v"``.
+
+        Ready when the bot first calls ``ready_method`` (``setWebhook`` in webhook mode).
+        """
+        polls_before = len(telegram.calls_of(ready_method))
         log_path = tmp_path / f"bot-{len(started) + 1}.log"
         clean_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
         with log_path.open("wb") as log_file:
@@ -153,7 +174,7 @@ async def start_bot(tmp_path: Path, telegram: FakeTelegram) -> AsyncIterator[Sta
         waiter = asyncio.ensure_future(proc.wait())
         ready = asyncio.ensure_future(
             telegram.wait_until(
-                lambda: len(telegram.calls_of("getUpdates")) > polls_before, ready_timeout
+                lambda: len(telegram.calls_of(ready_method)) > polls_before, ready_timeout
             )
         )
         done, _ = await asyncio.wait({waiter, ready}, return_when=asyncio.FIRST_COMPLETED)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -20,6 +21,7 @@ from typing import Any
 
 from bot.clock import KYIV
 from bot.fakes import FakeNews, FakeTelegram, SentMessage
+from storage import Database, chats
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "e2e"
 LOSSES_PATH = "/api/v2/statistics/latest"
@@ -240,10 +242,20 @@ def briefs_for(telegram: FakeTelegram, title: str) -> Counter[int]:
     return Counter(m.chat_id for m in telegram.sent if m.visible_text.startswith(title + "\n"))
 
 
-async def broadcast(telegram: FakeTelegram, text: str) -> SentMessage:
-    """The admin broadcasts ``text``: preview, press "Надіслати всім", wait for the summary.
+async def import_subscribers(database: Path, chat_ids: Iterable[int]) -> None:
+    """Put private-chat subscribers straight into the bot's database (before it starts)."""
+    db = await Database.open(database)
+    try:
+        now = datetime(2025, 3, 29, 9, 0, tzinfo=UTC)
+        await chats.import_chats(db, ((c, "private", f"reader{c}") for c in chat_ids), now)
+    finally:
+        await db.close()
 
-    Returns the preview message (edited in place into the summary)."""
+
+async def start_broadcast(telegram: FakeTelegram, text: str) -> SentMessage:
+    """The admin broadcasts ``text``: preview, press "Надіслати всім" (and return at once).
+
+    Returns the preview message (edited in place into the progress, then the summary)."""
     from e2e_harness import ADMIN_ID  # only the e2e suite has the harness on its path
 
     preview = await say(telegram, ADMIN_ID, f"/broadcast {text}", expect="Попередній перегляд")
@@ -251,6 +263,12 @@ async def broadcast(telegram: FakeTelegram, text: str) -> SentMessage:
     send = preview.reply_markup["inline_keyboard"][0][0]
     assert send["text"] == "Надіслати всім"
     telegram.callback(ADMIN_ID, ADMIN_ID, preview.message_id, send["callback_data"])
+    return preview
+
+
+async def broadcast(telegram: FakeTelegram, text: str) -> SentMessage:
+    """:func:`start_broadcast`, then wait for its summary."""
+    preview = await start_broadcast(telegram, text)
     await telegram.wait_until(lambda: "Розсилку завершено" in preview.visible_text, WAIT)
     return preview
 

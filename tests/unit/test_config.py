@@ -210,7 +210,7 @@ def test_cli_unreadable_config(tmp_path: Path) -> None:
     assert "cannot be read" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["run", "demo", "preview"])
+@pytest.mark.parametrize("command", ["run", "demo", "preview", "backup"])
 def test_each_command_has_help(tmp_path: Path, command: str) -> None:
     result = _run_cli(command, "--help", cwd=tmp_path)
     assert result.returncode == 0

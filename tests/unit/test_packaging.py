@@ -41,3 +41,60 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = "pip install -e '.[test]' && pytest"
     assert command in readme
     assert command in ci
+
+
+def _healthcheck_argv() -> list[str]:
+    dockerfile = (ROOT / "Dockerfile").read_text("utf-8")
+    check = re.search(r"^HEALTHCHECK\s.*?CMD\s+(\[.*?\])\s*$", dockerfile, re.M | re.S)
+    assert check, "Dockerfile needs an exec-form HEALTHCHECK"
+    argv = json.loads(check.group(1))
+    assert isinstance(argv, list) and argv[0] == "python"
+    return [str(a) for a in argv]
+
+
+def test_image_serves_ops_on_all_container_interfaces_and_exposes_the_port() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text("utf-8")
+    listen = re.search(r"NEWSBOT_OPS_LISTEN=(\S+)", dockerfile)
+    assert listen and listen.group(1) == "0.0.0.0:9108"
+    assert re.search(r"^EXPOSE\s+9108\b", dockerfile, re.M)
+
+
+async def test_healthcheck_command_follows_healthz() -> None:
+    """Run the Dockerfile's HEALTHCHECK command against a loopback /healthz."""
+    import asyncio
+    import sys
+
+    from bot.fakes._http import LoopbackServer, Request, Response
+
+    status = {"code": 200}
+
+    async def healthz(request: Request) -> Response:
+        assert request.path == "/healthz"
+        body = json.dumps({"status": "ok" if status["code"] == 200 else "failing"}).encode()
+        return Response(status["code"], [("Content-Type", "application/json")], body)
+
+    server = LoopbackServer(healthz)
+    await server.start()
+    argv = [sys.executable, *_healthcheck_argv()[1:]]
+
+    async def run(listen: str) -> tuple[int, str]:
+        proc = await asyncio.create_subprocess_exec(
+            *argv,
+            env={"NEWSBOT_OPS_LISTEN": listen, "PATH": "/usr/bin:/bin"},
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await proc.communicate()
+        assert proc.returncode is not None
+        return proc.returncode, out.decode()
+
+    try:
+        healthy = await run(f"0.0.0.0:{server.port}")
+        status["code"] = 503
+        failing = await run(f"0.0.0.0:{server.port}")
+    finally:
+        await server.close()
+    nobody = await run(f"0.0.0.0:{server.port}")
+    assert healthy == (0, '{"status": "ok"}\n')
+    assert failing == (1, '{"status": "failing"}\n')
+    assert nobody[0] == 1 and "no answer from the ops server" in nobody[1]
