@@ -12,7 +12,14 @@ from telegram import Update
 
 from bot.app import build_application, running
 from bot.clock import ManualClock
-from bot.config import Config, DeliveryConfig, LossesConfig, StorageConfig, TelegramConfig
+from bot.config import (
+    Config,
+    DeliveryConfig,
+    LossesConfig,
+    OpsConfig,
+    StorageConfig,
+    TelegramConfig,
+)
 from bot.context import NewsApplication
 from bot.fakes.telegram import FakeTelegram, Limits, SentMessage, check_telegram_html
 from storage import chats
@@ -47,6 +54,7 @@ async def bot(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Running]:
     async with FakeTelegram(limits=Limits(per_chat_per_s=20)) as tg:
         config = Config(
             telegram=TelegramConfig(token=tg.token, api_url=tg.api_url, admins=(ADMIN,)),
+            ops=OpsConfig(listen=""),  # no fixed port in tests
             storage=StorageConfig(database=str(tmp_path / "bot.db")),
             losses=LossesConfig(url=DEAD, fallback_url=DEAD),
             delivery=DeliveryConfig(progress_seconds=0.2, per_chat_per_second=20),

@@ -27,6 +27,7 @@ from bot.config import (
     DeliveryConfig,
     FetchConfig,
     LossesConfig,
+    OpsConfig,
     ScheduleConfig,
     SourceConfig,
     StorageConfig,
@@ -160,6 +161,7 @@ async def harness(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Harness]:
         news.set("/feed.xml", _feed(news))
         config = Config(
             telegram=TelegramConfig(token=tg.token, api_url=tg.api_url, admins=(ADMIN,)),
+            ops=OpsConfig(listen=""),  # no fixed port in tests
             storage=StorageConfig(database=str(tmp_path / "fuzz.db")),
             schedule=ScheduleConfig(poll_seconds=3600),
             losses=LossesConfig(

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_application, running
 from bot.clock import ManualClock
-from bot.config import Config, LossesConfig, StorageConfig, TelegramConfig
+from bot.config import Config, LossesConfig, OpsConfig, StorageConfig, TelegramConfig
 from bot.context import NewsApplication
 from bot.fakes.news import FakeNews
 from bot.fakes.telegram import FakeTelegram, SentMessage
@@ -59,6 +59,7 @@ async def bot(clock: ManualClock) -> AsyncIterator[Bot]:
         news.fault("/minfin", "status", status=503)
         config = Config(
             telegram=TelegramConfig(token=tg.token, api_url=tg.api_url),
+            ops=OpsConfig(listen=""),  # no fixed port in tests
             storage=StorageConfig(database=":memory:"),
             losses=LossesConfig(
                 url=news.url_for(f"{API}/latest"), fallback_url=news.url_for("/minfin")

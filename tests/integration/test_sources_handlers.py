@@ -15,6 +15,7 @@ from bot.config import (
     DeliveryConfig,
     FetchConfig,
     LossesConfig,
+    OpsConfig,
     ScheduleConfig,
     SourceConfig,
     StorageConfig,
@@ -62,6 +63,7 @@ async def running_bot(
         news.set("/config.xml", rss([Item(1), Item(2)], clock.now()))
         config = Config(
             telegram=TelegramConfig(token=tg.token, api_url=tg.api_url, admins=(ADMIN,)),
+            ops=OpsConfig(listen=""),  # no fixed port in tests
             storage=StorageConfig(database=":memory:"),
             delivery=DeliveryConfig(per_chat_per_second=1000.0, overall_per_second=1000.0),
             schedule=schedule or ScheduleConfig(poll_seconds=3600),
