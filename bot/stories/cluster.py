@@ -108,9 +108,11 @@ def cluster_items(
 
 
 def run_cluster(
-    args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
-    """The ``cluster`` subcommand."""
+    """The ``cluster`` subcommand (``out``/``err`` default to the current stdout/stderr)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
     try:
         items = read_items(Path(args.file))
     except InputError as exc:

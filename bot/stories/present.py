@@ -91,12 +91,12 @@ def sources_line(
             first[name] = url.strip()
     names = list(first)
     shown: list[str] = []
-    for i, name in enumerate(names):
-        rest = len(names) - i - 1
-        candidate = SOURCES_PREFIX + _SEPARATOR.join([*shown, name]) + (_more(rest) if rest else "")
-        if visible_length(candidate) > budget:
+    for count in range(len(names), 0, -1):
+        rest = len(names) - count
+        text = SOURCES_PREFIX + _SEPARATOR.join(names[:count]) + (_more(rest) if rest else "")
+        if visible_length(text) <= budget:
+            shown = names[:count]
             break
-        shown.append(name)
     if not shown:
         return SourcesLine("", "", (), len(names))
     hidden = len(names) - len(shown)
