@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from bot.stories.features import FeatureExtractor
 from bot.stories.matcher import DEFAULT_WINDOW, Match, StoryIndex
+from bot.stories.similarity import THRESHOLD
 
 __all__ = ["ClusterItem", "InputError", "cluster_items", "read_items", "run_cluster"]
 
@@ -96,9 +97,10 @@ def cluster_items(
     items: Sequence[ClusterItem],
     extractor: FeatureExtractor,
     window: timedelta = DEFAULT_WINDOW,
+    threshold: float = THRESHOLD,
 ) -> Iterable[tuple[ClusterItem, str | int, Match | None]]:
     """(item, story id, match or None) for each item, assigned in order."""
-    index = StoryIndex(window=window)
+    index = StoryIndex(window=window, threshold=threshold)
     at = next((i.published for i in items if i.published is not None), _EPOCH)
     for item in items:
         at = item.published or at

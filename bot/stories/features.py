@@ -19,6 +19,7 @@ the extraction changes, so stored features of an older version are recomputed.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -100,7 +101,7 @@ class ArticleFeatures:
             value = data.get(key, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"story features: {key!r} is not a list of strings")
-            return tuple(value)
+            return tuple(map(sys.intern, value))  # one copy of each word for the whole index
 
         return cls(
             language=str(data.get("lang", "other")),

@@ -18,19 +18,29 @@ A story accepts articles for ``window`` after it was first seen, then leaves the
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.stories.features import ArticleFeatures
-from bot.stories.similarity import THRESHOLD, DocumentFrequencies, PairScore, Prepared, compare
+from bot.stories.similarity import (
+    THRESHOLD,
+    DocumentFrequencies,
+    PairScore,
+    Prepared,
+    SkeletonCache,
+    compare,
+)
 
 __all__ = ["CANDIDATES", "DEFAULT_WINDOW", "Match", "StoryEntry", "StoryId", "StoryIndex"]
 
 StoryId = int | str
 DEFAULT_WINDOW = timedelta(hours=12)
-CANDIDATES = 24  # stories scored exactly per new article (the others share too little)
+CANDIDATES = 16  # stories scored exactly per new article (the others share too little)
+_COMMON_MIN = 30
+_WORTH_SCORING = 0.25
 
 
 @dataclass(slots=True)
@@ -88,7 +98,11 @@ class StoryIndex:
         self._stories: dict[StoryId, StoryEntry] = {}
         self._postings: defaultdict[str, set[StoryId]] = defaultdict(set)
         self._frequencies = DocumentFrequencies()
+        self._skeletons = SkeletonCache()
+        self._articles = 0
         self._latest: datetime | None = None
+        self._ages: list[tuple[datetime, int, StoryId]] = []  # heap: (first seen, order, id)
+        self._order = itertools.count()
 
     def __len__(self) -> int:
         return len(self._stories)
@@ -100,11 +114,11 @@ class StoryIndex:
         return self._stories.get(story_id)
 
     def articles(self) -> int:
-        return len(self._frequencies)
+        return self._articles
 
     def match(self, features: ArticleFeatures, at: datetime) -> Match | None:
         """The story this article joins, or None when it opens a new one (changes nothing)."""
-        return self._match(Prepared(features), at)
+        return self._match(Prepared(features, self._skeletons), at)
 
     def _match(self, article: Prepared, at: datetime) -> Match | None:
         idf = self._frequencies.idf()
@@ -130,7 +144,7 @@ class StoryIndex:
         at: datetime,
     ) -> StoryEntry:
         """Record an article as part of ``story_id`` (a new story when the id is unknown)."""
-        return self._add(story_id, article_id, Prepared(features), source, at)
+        return self._add(story_id, article_id, Prepared(features, self._skeletons), source, at)
 
     def _add(
         self, story_id: StoryId, article_id: StoryId, article: Prepared, source: str, at: datetime
@@ -141,10 +155,14 @@ class StoryIndex:
         story = self._stories.get(story_id)
         if story is None:
             story = self._stories[story_id] = StoryEntry(story_id, at, at)
-        story.first_seen = min(story.first_seen, at)
+            heapq.heappush(self._ages, (at, next(self._order), story_id))
+        elif at < story.first_seen:
+            story.first_seen = at
+            heapq.heappush(self._ages, (at, next(self._order), story_id))
         story.last_seen = max(story.last_seen, at)
         story.members.append(_Member(article_id, source, at, article))
-        self._frequencies.add(article)
+        self._frequencies.add(article, story_id)
+        self._articles += 1
         for key in _index_keys(article):
             self._postings[key].add(story_id)
         return story
@@ -152,19 +170,29 @@ class StoryIndex:
     def assign(
         self, article_id: StoryId, features: ArticleFeatures, source: str, at: datetime
     ) -> tuple[StoryEntry, Match | None]:
-        """:meth:`match` then :meth:`add`; a new story takes the article's id as its own."""
-        article = Prepared(features)
+        """:meth:`match` then :meth:`add`; a new story takes the article's id as its own (for
+        callers whose stories are named by their first article, like ``newsbot cluster``; the
+        bot names stories itself: :meth:`match`, create the story, :meth:`add`)."""
+        article = Prepared(features, self._skeletons)
         found = self._match(article, at)
         story_id = found.story_id if found else article_id
+        if found is None and article_id in self._stories:
+            raise ValueError(f"article id {article_id!r} already names a story")
         return self._add(story_id, article_id, article, source, at), found
 
     def expire(self, now: datetime) -> list[StoryId]:
         """Drop the stories first seen more than ``window`` before ``now``; their ids."""
-        old = [s.story_id for s in self._stories.values() if now - s.first_seen > self.window]
+        old: list[StoryId] = []
+        while self._ages and now - self._ages[0][0] > self.window:
+            first_seen, _, story_id = heapq.heappop(self._ages)
+            story = self._stories.get(story_id)
+            if story is not None and story.first_seen == first_seen:
+                old.append(story_id)
         for story_id in old:
             story = self._stories.pop(story_id)
+            self._frequencies.remove_story(story_id)
+            self._articles -= len(story.members)
             for member in story.members:
-                self._frequencies.remove(member.prepared)
                 for key in _index_keys(member.prepared):
                     ids = self._postings.get(key)
                     if ids is not None:
@@ -174,17 +202,20 @@ class StoryIndex:
         return old
 
     def _candidate_ids(self, article: Prepared) -> list[StoryId]:
+        """The stories sharing the most weight of title, lede and name keys with the article;
+        keys found in more than a tenth of the stories are too common to tell them apart, and
+        a story sharing less than a quarter of the best one's weight is not worth scoring."""
         idf = self._frequencies.idf()
+        common = max(_COMMON_MIN, len(self._stories) // 10)
         shared: defaultdict[StoryId, float] = defaultdict(float)
         for key in _index_keys(article):
             ids = self._postings.get(key)
-            if ids:
+            if ids and len(ids) <= common:
                 w = idf.cross(key)
                 for story_id in ids:
                     shared[story_id] += w
-        if len(shared) <= self._candidates:
-            return sorted(shared, key=shared.__getitem__, reverse=True)
-        return heapq.nlargest(self._candidates, shared, key=shared.__getitem__)
+        best = heapq.nlargest(self._candidates, shared.items(), key=lambda item: item[1])
+        return [story_id for story_id, weight in best if weight >= best[0][1] * _WORTH_SCORING]
 
 
 def _index_keys(article: Prepared) -> frozenset[str]:
