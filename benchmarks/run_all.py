@@ -108,6 +108,55 @@ def summary_quality() -> list[Row]:
     return rows
 
 
+def stories() -> list[Row]:
+    cmd = "python benchmarks/stories.py"
+    out, error = _run(["benchmarks/stories.py", "--json"], 900)
+    if error:
+        return [Row("story merging", f"failed: {error}", "", cmd)]
+    figures = json.loads(out)
+    threshold = figures["threshold"]
+
+    def at(table: list[dict[str, Any]]) -> dict[str, Any]:
+        return next(r for r in table if r["threshold"] == threshold)
+
+    rows = []
+    if "russian" in figures:
+        for name, label, target in (
+            ("ru_train_pool.tsv", "held out", "P ≥ 0.95, R ≥ 0.80"),
+            ("ru_honey_pool.tsv", "tuning", "P ≥ 0.95 (sets the threshold)"),
+        ):
+            part = figures["russian"][name]
+            base = part["baseline_at_recall_0.8"]
+            rows.append(Row(
+                f"story merging, {name} ({label}, {part['pairs']} pairs)",
+                f"P {part['precision']:.3f}, R {part['recall']:.3f} at {threshold}; word-overlap "
+                f"baseline P {base['precision']:.3f} at R ≥ 0.8",
+                target, cmd,
+            ))  # fmt: skip
+    else:
+        rows.append(Row("story merging, Russian pairs", "skipped: " + figures["russian_skipped"],
+                        "", cmd))  # fmt: skip
+    for name, label in (("uk_test.jsonl", "held out"), ("uk_dev.jsonl", "development")):
+        part = figures["ukrainian"][name]
+        r = at(part["table"])
+        rows.append(Row(
+            f"story merging, own Ukrainian set {name} ({label}, {part['items']} items)",
+            f"P {r['precision']:.3f}, R {r['recall']:.3f}; {r['split']} of {part['stories']} "
+            f"stories split, {r['merged']} merged",
+            "P ≥ 0.95", cmd,
+        ))  # fmt: skip
+    speed = figures.get("speed")
+    if speed:
+        cpu, wall = speed["assign_cpu_ms"], speed["assign_ms"]
+        rows.append(Row(
+            f"story assignment among {speed['stories']} stories",
+            f"CPU median {cpu['median']:.2f} ms, p99 {cpu['p99']:.2f} ms (wall {wall['median']:.2f}"
+            f" / {wall['p99']:.2f} ms); index {speed['index_mb']} MB",
+            "≤ 5 ms", cmd,
+        ))  # fmt: skip
+    return rows
+
+
 def delivery(quick: bool) -> list[Row]:
     base = ["benchmarks/delivery.py", *(["--scale", "0.1"] if quick else [])]
     runs = ["throughput", "rss", "latency"] if quick else ["throughput", "limits", "rss", "latency"]
@@ -168,7 +217,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller delivery runs")
     args = parser.parse_args()
-    rows = [*poll_cycle(), *fetch_memory(), *summary_quality(), *delivery(args.quick)]
+    rows = [*poll_cycle(), *fetch_memory(), *summary_quality(), *stories(), *delivery(args.quick)]
     today = date.today().isoformat()
     print("| figure | measured | target | command | date |")
     print("| --- | --- | --- | --- | --- |")

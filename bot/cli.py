@@ -1,4 +1,4 @@
-"""The ``newsbot`` command: ``run``, ``demo``, ``preview`` and ``backup``."""
+"""The ``newsbot`` command: ``run``, ``demo``, ``preview``, ``cluster`` and ``backup``."""
 
 from __future__ import annotations
 
@@ -56,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("--config", required=True, metavar="CONFIG", help="TOML config file")
     backup.add_argument("path", metavar="PATH", help="the file to write the copy to")
     backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    cluster = sub.add_parser(
+        "cluster",
+        help="group news items into stories (JSONL in, one {id, story} line out per item)",
+        description="Assign each item of FILE (one JSON object per line: id, title, text, "
+        "source, optional published ISO time) to a story, in the order given, as the bot does.",
+    )
+    cluster.add_argument("file", metavar="FILE.jsonl")
+    cluster.add_argument("--window-hours", type=float, default=12.0, metavar="H")
+    cluster.add_argument("--explain", action="store_true", help="why, one line per item on stderr")
     return parser
 
 
@@ -155,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.demo import run_demo
 
         return run_demo(args)
+    if args.command == "cluster":
+        from bot.stories.cluster import run_cluster
+
+        return run_cluster(args)
     from bot.briefs.preview import run_preview
 
     return run_preview(args, os.environ)

@@ -36,6 +36,7 @@ class ConfigError(Exception):
 class SourceConfig:
     name: str
     url: str
+    top: bool = False  # an editor-curated feed («Головне»): its stories are top stories
 
 
 DEFAULT_SOURCES: tuple[SourceConfig, ...] = (
@@ -306,9 +307,10 @@ def _build_sources(raw: Any) -> tuple[SourceConfig, ...]:
         where = f"sources[{i}]"
         if not isinstance(item, dict):
             raise ConfigError(f"{where}: expected a table with name and url")
-        unknown = set(item) - {"name", "url"}
+        unknown = set(item) - {"name", "url", "top"}
         if unknown:
-            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key (known keys: name, url)")
+            known = "name, url, top"
+            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key (known keys: {known})")
         url = item.get("url")
         if not isinstance(url, str):
             raise ConfigError(f"{where}.url: missing or not a string")
@@ -316,7 +318,10 @@ def _build_sources(raw: Any) -> tuple[SourceConfig, ...]:
         name = item.get("name", urlsplit(url).hostname or url)
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where}.name: expected a non-empty string")
-        out.append(SourceConfig(name=name.strip(), url=url))
+        top = item.get("top", False)
+        if not isinstance(top, bool):
+            raise ConfigError(f"{where}.top: expected true or false, got {top!r}")
+        out.append(SourceConfig(name=name.strip(), url=url, top=top))
     return tuple(out)
 
 

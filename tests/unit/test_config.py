@@ -87,6 +87,21 @@ def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
     assert parse_config({"telegram": {"token": TOKEN}, "sources": []}, env={}).sources == ()
 
 
+def test_a_source_can_be_marked_top() -> None:
+    config = parse_config(
+        {
+            "telegram": {"token": TOKEN},
+            "sources": [
+                {"name": "Головне", "url": "https://e.x/top", "top": True},
+                {"name": "Усі", "url": "https://e.x/all"},
+            ],
+        },
+        env={},
+    )
+    assert [(s.name, s.top) for s in config.sources] == [("Головне", True), ("Усі", False)]
+    assert not any(s.top for s in DEFAULT_SOURCES)
+
+
 @pytest.mark.parametrize(
     ("data", "env", "expected"),
     [
@@ -128,6 +143,16 @@ def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
             {"telegram": {"token": TOKEN}, "sources": [{"name": "X", "url": "javascript:1"}]},
             {},
             "sources[1].url: 'javascript:1' is not an http(s) URL",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "sources": [{"url": "https://e.x", "top": "yes"}]},
+            {},
+            "sources[1].top: expected true or false, got 'yes'",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "sources": [{"url": "https://e.x", "hot": True}]},
+            {},
+            "sources[1].hot: unknown key (known keys: name, url, top)",
         ),
         (
             {"telegram": {"token": TOKEN}},
