@@ -47,6 +47,8 @@ import httpx  # noqa: E402
 
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config, FetchConfig, TelegramConfig  # noqa: E402
+from bot.pipeline import ArticlePipeline, ArticleTextReader  # noqa: E402
+from bot.sources.fetch import Fetcher  # noqa: E402
 from bot.sources.service import SourceService  # noqa: E402
 from storage import Database  # noqa: E402
 from storage import sources as source_store  # noqa: E402
@@ -206,7 +208,11 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         briefs: Any = BriefMaker(config.briefs, http)
     else:
         briefs = _StandInBriefs()
-    service = SourceService(db, http, clock, config, briefs, _NoLosses(), on_new_brief)  # type: ignore[arg-type]
+    fetcher = Fetcher(http, config.fetch)
+    text = ArticleTextReader(fetcher, config.fetch, briefs_other_languages=False)
+    max_age = timedelta(hours=fetch.max_age_hours)
+    pipeline = ArticlePipeline(db, clock, text, briefs, _NoLosses(), on_new_brief, max_age=max_age)
+    service = SourceService(db, fetcher, clock, config, pipeline)
     for i, url in enumerate(servers.urls):
         await source_store.add_source(db, f"Джерело {i}", f"{url}/feed.xml", "config", START)
 

@@ -30,7 +30,9 @@ from bot.ops.health import HealthChecker
 from bot.ops.metrics import Metrics, StorageGauges
 from bot.ops.server import OpsServer
 from bot.ops.webhook import count_refusals, webhook_arguments
+from bot.pipeline import ArticlePipeline, ArticleTextReader
 from bot.services import Services
+from bot.sources.fetch import Fetcher
 from bot.sources.service import SourceService
 from bot.updates import PerChatUpdateProcessor
 from storage import Database
@@ -53,16 +55,20 @@ async def open_services(
     losses = LossService(db, http, clock, config.losses)
     briefs = BriefMaker(config.briefs, http, on_summary=metrics.observe_summary)
     delivery = DeliveryEngine(db, app.bot, clock, config.delivery)
-    sources = SourceService(
+    fetcher = Fetcher(http, config.fetch)
+    text = ArticleTextReader(
+        fetcher, config.fetch, briefs_other_languages=config.briefs.summariser == "llm"
+    )
+    pipeline = ArticlePipeline(
         db,
-        http,
         clock,
-        config,
+        text,
         briefs,
         losses,
-        on_new_brief=delivery.enqueue_brief,
-        metrics=metrics,
+        delivery.enqueue_brief,
+        max_age=dt.timedelta(hours=config.fetch.max_age_hours),
     )
+    sources = SourceService(db, fetcher, clock, config, pipeline, metrics=metrics)
     return Services(config, clock, db, http, losses, briefs, sources, delivery, metrics)
 
 

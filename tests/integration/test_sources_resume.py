@@ -27,10 +27,10 @@ from tests.integration.test_sources_support import (
     NOWHERE,
     FakeBrief,
     FakeBriefs,
-    FakeLosses,
     Item,
     fast_fetch,
     rss,
+    source_service,
     uk_text,
 )
 
@@ -70,7 +70,7 @@ async def process(db: Database, clock: ManualClock, briefs: FakeBriefs) -> Async
         await deliveries.enqueue_brief(db, brief_id, clock.now())
 
     async with httpx.AsyncClient() as http:
-        service = SourceService(db, http, clock, cfg, briefs, FakeLosses(), on_new_brief)  # type: ignore[arg-type]
+        service = source_service(db, http, clock, cfg, briefs, on_new_brief)
         yield Run(service, briefs, handed)
 
 

@@ -20,6 +20,9 @@ import httpx
 from bot.briefs.maker import ArticleText
 from bot.clock import ManualClock
 from bot.config import Config, FetchConfig, TelegramConfig
+from bot.pipeline import ArticlePipeline, ArticleTextReader
+from bot.pipeline.flow import Briefs, Handover
+from bot.sources.fetch import Fetcher
 from bot.sources.service import SourceService
 from storage import Database
 from storage import sources as source_store
@@ -93,6 +96,24 @@ def fast_fetch(**overrides: Any) -> FetchConfig:
     return replace(base, **overrides)
 
 
+def source_service(
+    db: Database,
+    http: httpx.AsyncClient,
+    clock: ManualClock,
+    cfg: Config,
+    briefs: Briefs,
+    handover: Handover,
+) -> SourceService:
+    """The sources service over the real pipeline (text, brief, hand-over) with these parts."""
+    fetcher = Fetcher(http, cfg.fetch)
+    text = ArticleTextReader(
+        fetcher, cfg.fetch, briefs_other_languages=cfg.briefs.summariser == "llm"
+    )
+    max_age = timedelta(hours=cfg.fetch.max_age_hours)
+    pipeline = ArticlePipeline(db, clock, text, briefs, FakeLosses(), handover, max_age=max_age)
+    return SourceService(db, fetcher, clock, cfg, pipeline)
+
+
 @asynccontextmanager
 async def sources_env(
     db: Database, clock: ManualClock, fetch: FetchConfig | None = None, **config: Any
@@ -113,7 +134,7 @@ async def sources_env(
         pushed.append(brief_id)
         event.set()
 
-    service = SourceService(db, http, clock, cfg, briefs, FakeLosses(), on_new_brief)  # type: ignore[arg-type]
+    service = source_service(db, http, clock, cfg, briefs, on_new_brief)
     try:
         yield Env(db, clock, service, briefs, pushed, event)
     finally:
