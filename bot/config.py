@@ -131,6 +131,12 @@ class DeliveryConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class StoriesConfig:
+    window_hours: float = 12.0  # reports of one event within this window join one story
+    top_min_sources: int = 3  # distinct sources that make a story top (fewer enabled: all)
+
+
+@dataclass(frozen=True, slots=True)
 class OpsConfig:
     listen: str = DEFAULT_OPS_LISTEN  # /metrics and /healthz; "" turns the server off
 
@@ -144,6 +150,7 @@ class Config:
     fetch: FetchConfig = FetchConfig()
     briefs: BriefsConfig = BriefsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    stories: StoriesConfig = StoriesConfig()
     ops: OpsConfig = OpsConfig()
     sources: tuple[SourceConfig, ...] = DEFAULT_SOURCES
 
@@ -156,6 +163,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "fetch": FetchConfig,
     "briefs": BriefsConfig,
     "delivery": DeliveryConfig,
+    "stories": StoriesConfig,
     "ops": OpsConfig,
 }
 _HIDDEN_KEYS = ("token", "llm_api_key", "secret_token")
@@ -186,6 +194,8 @@ _POSITIVE_KEYS = {
     ("delivery", "concurrency"),
     ("delivery", "max_attempts"),
     ("delivery", "progress_seconds"),
+    ("stories", "window_hours"),
+    ("stories", "top_min_sources"),
 }
 
 
