@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, time
 from html import escape
 
@@ -16,7 +17,7 @@ from bot.losses.model import Snapshot
 from bot.telegram_text import MAX_TEXT, split_lines, truncate, utf16_len
 from bot.uk import count, format_date, format_kyiv_time, group_digits, kyiv_today, plural
 from handlers.guards import ADMIN_ONLY, admin_only, is_admin
-from storage import briefs, broadcasts, chats, deliveries, sources
+from storage import articles, broadcasts, chats, deliveries, sources, stories
 from storage.sources import SourceRecord
 
 PREVIEW_ROOM = 3500  # the preview adds a header; a long text is shown shortened
@@ -140,9 +141,25 @@ def _counter_line(snapshot: Snapshot | None, now: datetime) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Today:
+    """What came in today (Kyiv): new feed items, stories formed, stories that became top."""
+
+    items: int = 0
+    stories: int = 0
+    top: int = 0
+
+
+def _today_line(today: Today) -> str:
+    items = count(today.items, "новий матеріал", "нові матеріали", "нових матеріалів")
+    stories = count(today.stories, "історія", "історії", "історій")
+    top = count(today.top, "головна", "головні", "головних")
+    return f"Сьогодні: {items}, {stories}, з них {top}"
+
+
 def stats_html(
     by_status: dict[str, int],
-    briefs_today: int,
+    today: Today,
     pending: int,
     source_list: list[SourceRecord],
     snapshot: Snapshot | None,
@@ -155,7 +172,7 @@ def stats_html(
         f"відписалися — {group_digits(by_status.get('stopped', 0))}, "
         f"заблокували бота — {group_digits(by_status.get('blocked', 0))}, "
         f"недоступні — {group_digits(by_status.get('gone', 0))}",
-        f"Новин сьогодні: {group_digits(briefs_today)}",
+        _today_line(today),
         f"У черзі на надсилання: {group_digits(pending)}",
         _counter_line(snapshot, now),
         "",
@@ -173,9 +190,11 @@ async def stats(update: Update, context: NewsContext) -> None:
     s = context.services
     now = s.clock.now()
     midnight = datetime.combine(kyiv_today(now), time(0, 0), tzinfo=KYIV)
+    found = await stories.story_counts_since(s.db, midnight)
+    today = Today(await articles.count_items_since(s.db, midnight), found.stories, found.top)
     text = stats_html(
         await chats.count_by_status(s.db),
-        await briefs.count_briefs_since(s.db, midnight),
+        today,
         await deliveries.count_pending(s.db),
         await sources.list_sources(s.db),
         s.losses.latest_snapshot(),

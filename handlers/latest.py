@@ -1,5 +1,6 @@
-"""/latest [N]: the N most recent briefs, newest first, packed into as few messages as fit
-(counted in UTF-16 code units, as Telegram counts them: see :mod:`bot.telegram_text`)."""
+"""/latest [N]: the N most recent stories, newest first, each with how many sources reported
+it, packed into as few messages as fit (counted in UTF-16 code units, as Telegram counts them:
+see :mod:`bot.telegram_text`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from telegram.ext import CommandHandler
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.telegram_text import pack
-from storage.briefs import latest_briefs
+from bot.uk import count
+from storage.stories import Story, latest_stories
 
 DEFAULT_COUNT = 5
 MAX_COUNT = 10
@@ -38,6 +40,12 @@ def parse_count(args: Sequence[str]) -> int | None:
     return min(int(digits), MAX_COUNT)
 
 
+def story_block(story: Story) -> str:
+    """One story of the list: its message, then how many sources reported it."""
+    sources = count(story.source_count, "джерело", "джерела", "джерел")
+    return f"{story.html}\n<i>{sources}</i>"
+
+
 async def latest(update: Update, context: NewsContext) -> None:
     message = update.effective_message
     if message is None:
@@ -46,12 +54,12 @@ async def latest(update: Update, context: NewsContext) -> None:
     if n is None:
         await message.reply_text(BAD_COUNT)
         return
-    briefs = await latest_briefs(context.services.db, n)
-    if not briefs:
+    stories = await latest_stories(context.services.db, n)
+    if not stories:
         await message.reply_text(NO_NEWS)
         return
-    previews = LinkPreviewOptions(is_disabled=len(briefs) > 1)
-    for text in pack([b.html for b in briefs]):
+    previews = LinkPreviewOptions(is_disabled=len(stories) > 1)
+    for text in pack([story_block(s) for s in stories]):
         await message.reply_text(text, link_preview_options=previews)
 
 

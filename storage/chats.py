@@ -117,7 +117,7 @@ async def migrate_chat(db: Database, old_id: int, new_id: int, now: datetime) ->
 
     If ``new_id`` is already known (it subscribed on its own), the old chat is marked gone and
     its pending rows move to the new id unless the new chat already has a row for the same
-    brief or broadcast. Returns True if the pending rows now point at ``new_id``.
+    story or broadcast. Returns True if the pending rows now point at ``new_id``.
     """
     stamp = to_db(now)
     async with db.transaction() as conn:

@@ -1,9 +1,15 @@
-"""The delivery ledger: one row per (brief or broadcast) × chat, and what became of it.
+"""The delivery ledger: one row per (what is delivered) × chat, and what became of it.
 
-A row is ``pending`` until Telegram answered: ``sent`` (with Telegram's ``message_id``) only
-after an OK, ``failed`` with the reason, or ``skipped`` when its chat blocked the bot, vanished
-or unsubscribed.  Rows are created with ``INSERT … SELECT`` so fan-out never holds the
-subscriber list in memory, and the unique indexes make enqueueing idempotent.
+What is delivered is a *kind* and a *ref*: a story (``stories.id``) or an admin broadcast
+(``broadcasts.id``); later kinds (digests, loss-counter posts) fit the same row.  A row is
+``pending`` until Telegram answered: ``sent`` (with Telegram's ``message_id``) only after an
+OK, ``failed`` with the reason, or ``skipped`` when its chat blocked the bot, vanished or
+unsubscribed.  A story row carries no text: the story's message is read when the row is sent,
+so a row sent later lists the sources known by then.
+
+Rows are created with one ``INSERT … SELECT`` (fan-out never holds the subscriber list in
+memory), and the unique index on (kind, ref, chat) makes it idempotent: a chat never gets the
+same story twice, however often the story is handed over.
 """
 
 from __future__ import annotations
@@ -17,23 +23,28 @@ from typing import Literal
 
 from storage.db import Database, from_db, to_db
 
-PRIORITY_BRIEF = 1
+KIND_STORY = "story"
+KIND_BROADCAST = "broadcast"
+PRIORITY_STORY = 1
 PRIORITY_BROADCAST = 2
+# Which chats a story goes to, by their mode: every story to 'all'; a top story also to 'top'.
+STORY_MODES = ("all",)
+TOP_STORY_MODES = ("all", "top")
 
 OutcomeKind = Literal["sent", "retry", "failed", "blocked", "gone"]
 
 
 @dataclass(frozen=True, slots=True)
 class PendingDelivery:
-    """A row to send, with what to send: the brief's HTML or the broadcast's plain text."""
+    """A row to send, with what to send: the story's HTML or the broadcast's plain text."""
 
     id: int
     chat_id: int
-    brief_id: int | None
-    broadcast_id: int | None
+    kind: str
+    ref: int
     priority: int
     attempts: int
-    brief_html: str | None
+    story_html: str | None
     broadcast_text: str | None
 
 
@@ -69,22 +80,35 @@ def _pending(r: sqlite3.Row) -> PendingDelivery:
     return PendingDelivery(
         id=r["id"],
         chat_id=r["chat_id"],
-        brief_id=r["brief_id"],
-        broadcast_id=r["broadcast_id"],
+        kind=r["kind"],
+        ref=r["ref"],
         priority=r["priority"],
         attempts=r["attempts"],
-        brief_html=r["html"],
+        story_html=r["html"],
         broadcast_text=r["text"],
     )
 
 
-async def enqueue_brief(db: Database, brief_id: int, now: datetime) -> int:
-    """One pending row per active subscriber (streamed inside SQLite); returns rows created."""
+async def fan_out_story(db: Database, story_id: int, now: datetime, *, top: bool = False) -> int:
+    """One pending row for each active chat that wants the story and has no row for it yet
+    (one ``INSERT … SELECT``, streamed inside SQLite); returns the rows created.
+
+    Every story goes to the chats in mode 'all'; a ``top`` story also to those in mode 'top'.
+    Handing a story over again (a later report, or the moment it becomes top) adds rows only
+    for chats that do not have it.  The story is marked handed over (``pushed_at``).
+    """
+    modes = TOP_STORY_MODES if top else STORY_MODES
+    marks = ", ".join("?" * len(modes))
+    stamp = to_db(now)
     async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE stories SET pushed_at = COALESCE(pushed_at, ?) WHERE id = ?",
+            (stamp, story_id),
+        )
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (brief_id, chat_id, priority, created_at)"
-            " SELECT ?, id, ?, ? FROM chats WHERE status = 'active'",
-            (brief_id, PRIORITY_BRIEF, to_db(now)),
+            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
+            f" SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active' AND mode IN ({marks})",
+            (KIND_STORY, story_id, PRIORITY_STORY, stamp, *modes),
         )
         return cur.rowcount
 
@@ -107,15 +131,16 @@ async def start_broadcast(
         if cur.rowcount == 0:
             return None
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (broadcast_id, chat_id, priority, created_at)"
-            " SELECT ?, id, ?, ? FROM chats WHERE status = 'active'",
-            (broadcast_id, PRIORITY_BROADCAST, to_db(now)),
+            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
+            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active'",
+            (KIND_BROADCAST, broadcast_id, PRIORITY_BROADCAST, to_db(now)),
         )
         return cur.rowcount
 
 
 async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> int:
-    """Like :func:`enqueue_brief`; also moves the broadcast to ``sending`` (same transaction)."""
+    """One pending row per active subscriber (every mode: a broadcast is for everyone); also
+    moves the broadcast to ``sending`` (same transaction)."""
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE broadcasts SET status = 'sending', started_at = COALESCE(started_at, ?)"
@@ -123,9 +148,9 @@ async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> i
             (to_db(now), broadcast_id),
         )
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (broadcast_id, chat_id, priority, created_at)"
-            " SELECT ?, id, ?, ? FROM chats WHERE status = 'active'",
-            (broadcast_id, PRIORITY_BROADCAST, to_db(now)),
+            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
+            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active'",
+            (KIND_BROADCAST, broadcast_id, PRIORITY_BROADCAST, to_db(now)),
         )
         return cur.rowcount
 
@@ -149,11 +174,10 @@ async def due_deliveries(
         chat_filter = " AND d.chat_id NOT IN (SELECT value FROM json_each(?))"
         params += (json.dumps(list(exclude_chats)),)
     async with db.conn.execute(
-        "SELECT d.id, d.chat_id, d.brief_id, d.broadcast_id, d.priority, d.attempts,"
-        " b.html, bc.text"
+        "SELECT d.id, d.chat_id, d.kind, d.ref, d.priority, d.attempts, s.html, bc.text"
         " FROM deliveries d"
-        " LEFT JOIN briefs b ON b.id = d.brief_id"
-        " LEFT JOIN broadcasts bc ON bc.id = d.broadcast_id"
+        " LEFT JOIN stories s ON d.kind = 'story' AND s.id = d.ref"
+        " LEFT JOIN broadcasts bc ON d.kind = 'broadcast' AND bc.id = d.ref"
         " WHERE d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= ?)"
         f"{chat_filter}"
         " ORDER BY d.priority, d.id LIMIT ?",
@@ -229,8 +253,8 @@ async def count_pending(db: Database) -> int:
 
 async def broadcast_counts(db: Database, broadcast_id: int) -> DeliveryCounts:
     async with db.conn.execute(
-        "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
-        (broadcast_id,),
+        "SELECT status, COUNT(*) FROM deliveries WHERE kind = ? AND ref = ? GROUP BY status",
+        (KIND_BROADCAST, broadcast_id),
     ) as cur:
         counts = {str(status): int(n) for status, n in await cur.fetchall()}
     return DeliveryCounts(

@@ -1,7 +1,8 @@
 """The delivery engine: drains the ledger under Telegram's limits and records every outcome.
 
-Flow: ``enqueue_brief`` / ``enqueue_broadcast`` insert one ``pending`` row per active
-subscriber (``INSERT … SELECT`` inside SQLite, one transaction) and wake the dispatcher.  The
+Flow: ``enqueue_story`` / ``enqueue_broadcast`` insert one ``pending`` row per active
+subscriber that wants it (``INSERT … SELECT`` inside SQLite, one transaction) and wake the
+dispatcher.  The
 dispatcher reads due rows in small batches (best priority first) and runs at most
 ``concurrency`` sends at a time; each send waits for its turn in the shared
 :class:`~bot.delivery.ratelimit.TelegramLimiter`, and its outcome is decided by
@@ -181,9 +182,10 @@ class DeliveryEngine:
 
     # -- the interface the app uses ------------------------------------------------------------
 
-    async def enqueue_brief(self, brief_id: int) -> int:
-        """One pending row per active subscriber; returns the number of rows created."""
-        created = await deliveries.enqueue_brief(self._db, brief_id, self._clock.now())
+    async def enqueue_story(self, story_id: int, top: bool = False) -> int:
+        """One pending row per active subscriber who wants the story (mode 'all'; with
+        ``top`` also 'top') and has no row for it yet; returns the number of rows created."""
+        created = await deliveries.fan_out_story(self._db, story_id, self._clock.now(), top=top)
         self.wake()
         return created
 
@@ -351,8 +353,8 @@ class DeliveryEngine:
             return Outcome(row.id, chat_id, "failed", error=verdict.reason)
 
     async def _send(self, chat_id: int, row: PendingDelivery) -> Message:
-        if row.brief_html is not None:
-            text = row.brief_html
+        if row.story_html is not None:
+            text = row.story_html
         else:
             text = html.escape(row.broadcast_text or "", quote=False)
         kwargs: dict[str, Any] = {"parse_mode": "HTML"}

@@ -1,14 +1,21 @@
-"""The pipeline: a new article → its text → a brief → ledger; and the resume of crashed ones.
+"""The pipeline: a new article → its text → a brief → its story → the ledger; and the resume
+of crashed ones.
 
 :meth:`ArticlePipeline.process` takes one recorded (``pending``) article through the stages and
 writes its final disposition; :meth:`ArticlePipeline.resume_pending` does the same for the
 articles a stopped process left ``pending``.  Every stage is passed in, so the flow is tested
 with fakes and a real database, without the network.
 
+Hand-over: the story of an article the policy said to push is handed to delivery (``top``
+says whether chats that want only top stories get it too).  So is a story that an article of
+a first poll made top, if the story had been handed over before: the chats that want top
+stories get it at the moment it becomes top.  The ledger holds one row per story × chat, so
+handing a story over again never sends it twice.
+
 Crash safety: an article is ``pending`` (with the policy's decision and its feed text) from
-before its brief is made until its final disposition is written.  A resumed article whose
-brief was already stored is not briefed again: its brief is handed over again, which the
-ledger makes harmless (one row per brief × chat).
+before its brief is made until its final disposition is written; the brief and its story are
+stored in one transaction.  A resumed article whose brief was already stored is not briefed
+again: its story is handed over again, which the ledger makes harmless.
 """
 
 from __future__ import annotations
@@ -21,12 +28,12 @@ from typing import Protocol
 
 from bot.briefs.maker import ArticleText
 from bot.clock import Clock
+from bot.pipeline.stories import BriefedArticle, StoryDesk
 from bot.pipeline.text import ArticleTextReader
 from bot.sources.handoff import ArticleJob, SourceDirectory, SourceRef, resumed_item
 from bot.uk import detect_language
-from storage import Database, articles
+from storage import Database, articles, stories
 from storage.articles import PendingArticle
-from storage.briefs import add_brief
 
 __all__ = ["ArticlePipeline", "BriefLike", "Briefs", "CounterLine", "Handover"]
 
@@ -52,11 +59,11 @@ class CounterLine(Protocol):
     def counter_line(self, now: datetime) -> str | None: ...
 
 
-Handover = Callable[[int], Awaitable[object]]
+Handover = Callable[[int, bool], Awaitable[object]]  # (story id, top): fan the story out
 
 
 class ArticlePipeline:
-    """Takes articles through text → brief → hand-over; see the module docstring."""
+    """Takes articles through text → brief → story → hand-over; see the module docstring."""
 
     def __init__(
         self,
@@ -65,19 +72,20 @@ class ArticlePipeline:
         text: ArticleTextReader,
         briefs: Briefs,
         losses: CounterLine,
+        desk: StoryDesk,
         handover: Handover,
         *,
         max_age: timedelta,
     ) -> None:
         self._db, self._clock = db, clock
         self._text, self._briefs, self._losses = text, briefs, losses
-        self._handover = handover
+        self._desk, self._handover = desk, handover
         self._max_age = max_age
         self._resume_lock = asyncio.Lock()
 
     async def process(self, job: ArticleJob) -> str:
-        """Make, store and (if ``job.push``) hand over the brief of one article; returns its
-        final disposition, also written to the article."""
+        """Brief one article, file it in its story and (if ``job.push``) hand the story over;
+        returns the article's final disposition, also written to the article."""
         item, article_id = job.item, job.article_id
         try:
             text = await self._text.read(item, trusted_host=job.source.trusted_host)
@@ -85,28 +93,31 @@ class ArticlePipeline:
                 disposition = "no_text"
             else:
                 language = detect_language(f"{item.title}\n{text}")
-                now = self._clock.now()
+                counter = self._losses.counter_line(self._clock.now())
                 brief = await self._briefs.make(
-                    ArticleText(item.title, text, item.link, job.source.name, language),
-                    self._losses.counter_line(now),
+                    ArticleText(item.title, text, item.link, job.source.name, language), counter
                 )
                 if brief is None:
                     disposition = "not_briefed"
                 else:
-                    brief_id = await add_brief(
-                        self._db,
-                        article_id,
-                        title=brief.title,
-                        summary=brief.summary,
-                        html=brief.html,
-                        summariser=brief.summariser,
-                        now=now,
+                    filing = await self._desk.file(
+                        BriefedArticle(
+                            article_id,
+                            job.source.name,
+                            item.title,
+                            item.link,
+                            text,
+                            brief.title,
+                            brief.summary,
+                            brief.html,
+                            brief.summariser,
+                            counter,
+                        )
                     )
-                    if job.push:
-                        await self._handover(brief_id)
-                        disposition = "pushed"
-                    else:
-                        disposition = "first_poll"
+                    top_now = filing.became_top and filing.pushed_before
+                    if job.push or top_now:
+                        await self._handover(filing.story_id, filing.is_top)
+                    disposition = "pushed" if job.push else "first_poll"
                 await articles.set_disposition(self._db, article_id, disposition, language=language)
                 return disposition
         except Exception:
@@ -155,19 +166,21 @@ class ArticlePipeline:
 
     async def _resume_one(self, source: SourceRef, article: PendingArticle) -> str:
         push = article.decision == "push"  # unknown (pre-migration rows): never push
-        if article.brief_id is None:
+        if article.brief_id is None or article.story_id is None:
             item = resumed_item(
                 article.url, article.title, article.published_at, article.resume_text
             )
             job = ArticleJob(article.id, source, item, push)
             return await self.process(job)
-        # The brief was stored; the process stopped before (or while) handing it over.
+        # The brief and its story were stored; the process stopped before (or while) handing
+        # the story over.  Handing it over again sends nothing twice.
         try:
-            if push:
-                await self._handover(article.brief_id)
+            story = await stories.get_story(self._db, article.story_id)
+            if story is not None and (push or (story.is_top and story.pushed_at is not None)):
+                await self._handover(story.id, story.is_top)
             final = "pushed" if push else "first_poll"
         except Exception:
-            log.exception("handing over brief #%d failed", article.brief_id)
+            log.exception("handing over story #%d failed", article.story_id)
             final = "failed"
         await articles.set_disposition(self._db, article.id, final)
         return final

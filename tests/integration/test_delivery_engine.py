@@ -15,7 +15,7 @@ from bot.config import DeliveryConfig
 from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.fakes.telegram import FakeTelegram, Limits
 from storage import Database, broadcasts, chats, deliveries
-from storage.briefs import add_brief
+from storage.stories import add_story
 
 # Fast limits so the tests stay quick; the real defaults are checked in the unit tests.
 FAST = DeliveryConfig(overall_per_second=1000, allow_paid_broadcast=True, per_chat_per_second=50)
@@ -50,7 +50,7 @@ async def _brief(db: Database, clock: ManualClock) -> int:
         " VALUES (1, 1, 'guid:1', 'https://example.com/1', 'Заголовок', ?)",
         (clock.now().isoformat(),),
     )
-    return await add_brief(
+    return await add_story(
         db,
         1,
         title="Заголовок",
@@ -102,8 +102,8 @@ async def test_brief_reaches_every_active_subscriber_once(h: Harness) -> None:
     brief_id = await _brief(h.db, h.clock)
     engine = await h.engine()
 
-    assert await engine.enqueue_brief(brief_id) == 41
-    assert await engine.enqueue_brief(brief_id) == 0  # idempotent: nothing twice
+    assert await engine.enqueue_story(brief_id) == 41
+    assert await engine.enqueue_story(brief_id) == 0  # idempotent: nothing twice
     await engine.idle()
 
     received = sorted(m.chat_id for m in h.tg.sent)
@@ -125,7 +125,7 @@ async def test_blocked_gone_and_migrated_chats(h: Harness) -> None:
     brief_id = await _brief(h.db, h.clock)
     engine = await h.engine()
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
 
     statuses = {c: (await chats.get_chat(h.db, c)) for c in (1, 2, 3, 4, -100, -1001234567890)}
@@ -155,7 +155,7 @@ async def test_429_is_retried_and_never_dropped(h: Harness) -> None:
     brief_id = await _brief(h.db, h.clock)
     engine = await h.engine()
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
 
     assert sorted(m.chat_id for m in h.tg.sent) == [1, 2, 3]
@@ -173,7 +173,7 @@ async def test_server_errors_back_off_then_fail_with_the_reason(h: Harness) -> N
     brief_id = await _brief(h.db, h.clock)
     engine = await h.engine(config)
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     rows = await deliveries.deliveries_for_chat(h.db, 1)
     assert rows[0]["status"] == "pending" and rows[0]["attempts"] == 1
@@ -197,7 +197,7 @@ async def test_transient_error_then_success(h: Harness) -> None:
     h.tg.fail_next("sendMessage", 500)
     brief_id = await _brief(h.db, h.clock)
     engine = await h.engine()
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     h.clock.advance(timedelta(seconds=3))
     engine.wake()
@@ -212,7 +212,7 @@ async def test_bad_message_fails_at_once(h: Harness) -> None:
     h.tg.fail_next("sendMessage", 400, description="Bad Request: message is too long")
     brief_id = await _brief(h.db, h.clock)
     engine = await h.engine()
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     rows = await deliveries.deliveries_for_chat(h.db, 1)
     assert rows[0]["status"] == "failed" and "too long" in rows[0]["last_error"]
@@ -272,7 +272,7 @@ async def test_briefs_go_before_a_running_broadcast(h: Harness) -> None:
     engine = await h.engine(replace(FAST, concurrency=1))
     engine.limiter.pause(0.2)  # as after a 429: nothing leaves for a moment
     await engine.enqueue_broadcast(bc)
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     order = ["brief" if m.text == BRIEF_HTML else "bc" for m in h.tg.sent]
     assert sorted(order) == ["bc"] * 6 + ["brief"] * 6
@@ -285,7 +285,7 @@ async def test_restart_resumes_pending_rows(h: Harness) -> None:
     await _subscribers(h.db, h.clock, list(range(1, 21)))
     brief_id = await _brief(h.db, h.clock)
     # Rows written, but the process "died" before sending: nothing in flight.
-    assert await deliveries.enqueue_brief(h.db, brief_id, h.clock.now()) == 20
+    assert await deliveries.fan_out_story(h.db, brief_id, h.clock.now()) == 20
     engine = await h.engine()
     await engine.idle()
     assert sorted(m.chat_id for m in h.tg.sent) == list(range(1, 21))

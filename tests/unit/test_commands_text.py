@@ -15,7 +15,7 @@ import pytest
 
 from bot.fakes.telegram import check_telegram_html, utf16_len
 from bot.losses.model import Snapshot
-from handlers.admin import broadcast_body, preview_html, stats_html
+from handlers.admin import Today, broadcast_body, preview_html, stats_html
 from handlers.commands import help_text, how_often, welcome_text
 from handlers.latest import pack, parse_count
 from storage.sources import SourceRecord
@@ -142,7 +142,7 @@ def test_stats() -> None:
         fetched_at=ok,
     )
     by_status = {"active": 1200, "stopped": 35, "blocked": 12, "gone": 3}
-    text = stats_html(by_status, 42, 7, sources, snapshot, NOW)
+    text = stats_html(by_status, Today(items=1742, stories=911, top=21), 7, sources, snapshot, NOW)
     check_telegram_html(text)
     golden("stats.html", text)
 
@@ -155,6 +155,7 @@ def test_stats_with_a_stale_counter_and_no_sources() -> None:
         source="minfin",
         fetched_at=NOW,
     )
-    text = stats_html({}, 0, 0, [], snapshot, NOW)
+    text = stats_html({}, Today(), 0, [], snapshot, NOW)
     assert "застарілі на 4 дні" in text and "джерел немає" in text
-    assert "даних ще немає" in stats_html({}, 0, 0, [], None, NOW)
+    assert "даних ще немає" in stats_html({}, Today(), 0, [], None, NOW)
+    assert "Сьогодні: 0 нових матеріалів, 0 історій, з них 0 головних" in text
