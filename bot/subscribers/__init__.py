@@ -1,0 +1,9 @@
+"""What each subscriber chooses, and what the bot does with it (issue 12).
+
+- :mod:`~bot.subscribers.times` — quiet hours and digest times on Kyiv's wall clock;
+- :mod:`~bot.subscribers.words` — a word to follow or mute, and its lemma;
+- :mod:`~bot.subscribers.capacity` — how many subscribers one bot serves in each mode.
+
+The choices themselves live in the database (:mod:`storage.settings`) and are applied in the
+fan-out's SQL (:mod:`storage.audience`).
+"""
