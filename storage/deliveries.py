@@ -1,7 +1,8 @@
 """The delivery ledger: one row per (what is delivered) × chat, and what became of it.
 
-What is delivered is a *kind* and a *ref*: a story (``stories.id``) or an admin broadcast
-(``broadcasts.id``); later kinds (digests, loss-counter posts) fit the same row.  A row is
+What is delivered is a *kind* and a *ref*: a story (``stories.id``), a digest's message
+(``digest_messages.id``, see :mod:`storage.digests`) or an admin broadcast (``broadcasts.id``);
+later kinds (loss-counter posts) fit the same row.  A row is
 ``pending`` until Telegram answered: ``sent`` (with Telegram's ``message_id``) only after an
 OK, ``failed`` with the reason, or ``skipped`` when its chat blocked the bot, vanished or
 unsubscribed.  A story row carries no text: the story's message is read when the row is sent,
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from storage import audience
 from storage.db import Database, from_db, to_db
 
 KIND_STORY = "story"
@@ -44,8 +46,9 @@ class PendingDelivery:
     ref: int
     priority: int
     attempts: int
-    story_html: str | None
+    story_html: str | None  # a story's or a digest's message
     broadcast_text: str | None
+    quiet: bool = False  # the chat has quiet hours on (the sender checks the window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,7 @@ def _pending(r: sqlite3.Row) -> PendingDelivery:
         attempts=r["attempts"],
         story_html=r["html"],
         broadcast_text=r["text"],
+        quiet=bool(r["quiet"]),
     )
 
 
@@ -93,22 +97,33 @@ async def fan_out_story(db: Database, story_id: int, now: datetime, *, top: bool
     """One pending row for each active chat that wants the story and has no row for it yet
     (one ``INSERT … SELECT``, streamed inside SQLite); returns the rows created.
 
-    Every story goes to the chats in mode 'all'; a ``top`` story also to those in mode 'top'.
-    Handing a story over again (a later report, or the moment it becomes top) adds rows only
-    for chats that do not have it.  The story is marked handed over (``pushed_at``).
+    Who wants it is :func:`storage.audience.story_audience`: every story goes to the chats in
+    mode 'all', a ``top`` story also to those in mode 'top', and a story that mentions a word
+    a chat follows to that chat whatever its mode; muted words and switched-off sources keep
+    it away.  Handing a story over again (a later report, or the moment it becomes top) adds
+    rows only for chats that do not have it.  The story is marked handed over (``pushed_at``).
     """
     modes = TOP_STORY_MODES if top else STORY_MODES
-    marks = ", ".join("?" * len(modes))
     stamp = to_db(now)
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE stories SET pushed_at = COALESCE(pushed_at, ?) WHERE id = ?",
             (stamp, story_id),
         )
+        facts = await audience.story_facts(conn, [story_id])
+        if not facts:
+            return 0
         cur = await conn.execute(
             "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
-            f" SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active' AND mode IN ({marks})",
-            (KIND_STORY, story_id, PRIORITY_STORY, stamp, *modes),
+            f" WITH {audience.CANDIDATES} SELECT :kind, :story, c.id, :priority, :now FROM chats c"
+            f" WHERE {audience.story_audience(modes)}",
+            {
+                "candidates": audience.candidates_json(facts),
+                "kind": KIND_STORY,
+                "story": story_id,
+                "priority": PRIORITY_STORY,
+                "now": stamp,
+            },
         )
         return cur.rowcount
 
@@ -174,9 +189,12 @@ async def due_deliveries(
         chat_filter = " AND d.chat_id NOT IN (SELECT value FROM json_each(?))"
         params += (json.dumps(list(exclude_chats)),)
     async with db.conn.execute(
-        "SELECT d.id, d.chat_id, d.kind, d.ref, d.priority, d.attempts, s.html, bc.text"
+        "SELECT d.id, d.chat_id, d.kind, d.ref, d.priority, d.attempts,"
+        " COALESCE(s.html, g.html) AS html, bc.text,"
+        " (SELECT c.quiet FROM chats c WHERE c.id = d.chat_id) AS quiet"
         " FROM deliveries d"
         " LEFT JOIN stories s ON d.kind = 'story' AND s.id = d.ref"
+        " LEFT JOIN digest_messages g ON d.kind = 'digest' AND g.id = d.ref"
         " LEFT JOIN broadcasts bc ON d.kind = 'broadcast' AND bc.id = d.ref"
         " WHERE d.status = 'pending' AND (d.not_before IS NULL OR d.not_before <= ?)"
         f"{chat_filter}"
