@@ -44,8 +44,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("inputs", nargs="+", metavar="URL|FILE")
     preview.add_argument("--summariser", choices=("extractive", "llm"), default="extractive")
-    preview.add_argument("--config", metavar="PATH", help="config for the LLM summariser")
+    preview.add_argument(
+        "--config", metavar="PATH", help="config for the LLM summariser and the loss counter"
+    )
     preview.add_argument("--json", action="store_true", help="one JSON object per line")
+    preview.add_argument(
+        "--counter",
+        metavar="live|FILE.json",
+        help="add the loss-counter line: 'live' asks losses.url (of --config, or the default); "
+        "a FILE is a saved russianwarship.rip v2 answer",
+    )
+    preview.add_argument(
+        "--source", metavar="NAME", help="the source name the brief shows (e.g. for a .txt file)"
+    )
 
     backup = sub.add_parser(
         "backup",

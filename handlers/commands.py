@@ -8,27 +8,15 @@ from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
 
+from bot import texts
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
-from bot.uk import count, plural
+from bot.uk import Forms, agree, counted
 from handlers import menu
 from handlers.guards import group_admin_only, is_admin
 from storage import chats
 
-WELCOME = (
-    "Вітаю! Відтепер я надсилатиму сюди короткі новини з українських джерел, щойно вони "
-    "з'являються (перевіряю джерела {how_often}). У кожній новині — лічильник втрат "
-    "російських окупантів."
-)
-COMMANDS_HINT = "/latest — останні новини\n/losses — втрати ворога\n/help — усі команди"
-STOP_HINT = "Відписатися можна будь-коли командою /stop."
-ALREADY = "Ви вже підписані — нові новини надходитимуть сюди. Відписатися — /stop."
-STOPPED = "Ви відписалися: новин більше не надсилатиму. Повернутися — /start."
-NOT_SUBSCRIBED = "Ви не підписані. Підписатися — /start."
-HELP = "\n".join(["Що я вмію:", *menu.help_lines(menu.USER)])
-ADMIN_HELP_TITLE = "Для адміністраторів:"
-UNKNOWN = "Не знаю такої команди. Усі команди — /help."
-PLAIN_TEXT = "Я відповідаю лише на команди. Останні новини — /latest, усі команди — /help."
+HELP = "\n".join([texts.HELP_TITLE, *menu.help_lines(menu.USER)])
 
 _GONE_STATUSES = {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}
 _BACK_STATUSES = {
@@ -42,34 +30,31 @@ _BACK_STATUSES = {
 def how_often(poll_seconds: int) -> str:
     """How often sources are checked: 'кожні 5 хвилин', 'щохвилини', 'кожні 90 секунд'."""
     if poll_seconds % 3600 == 0:
-        hours = poll_seconds // 3600
-        if hours == 1:
-            return "щогодини"
-        every = plural(hours, "кожну", "кожні", "кожні")
-        return f"{every} {count(hours, 'годину', 'години', 'годин')}"
+        return _every(poll_seconds // 3600, texts.HOURS, texts.EVERY_HOUR)
     if poll_seconds % 60 == 0:
-        minutes = poll_seconds // 60
-        if minutes == 1:
-            return "щохвилини"
-        every = plural(minutes, "кожну", "кожні", "кожні")
-        return f"{every} {count(minutes, 'хвилину', 'хвилини', 'хвилин')}"
-    every = plural(poll_seconds, "кожну", "кожні", "кожні")
-    return f"{every} {count(poll_seconds, 'секунду', 'секунди', 'секунд')}"
+        return _every(poll_seconds // 60, texts.MINUTES, texts.EVERY_MINUTE)
+    return _every(poll_seconds, texts.SECONDS, None)
+
+
+def _every(number: int, unit: Forms, single: str | None) -> str:
+    if number == 1 and single is not None:
+        return single
+    return f"{agree(number, texts.EVERY)} {counted(number, unit)}"
 
 
 def welcome_text(poll_seconds: int, counter_line: str | None) -> str:
     """The greeting for a new (or returning) subscriber."""
-    parts = [WELCOME.format(how_often=how_often(poll_seconds))]
+    parts = [texts.WELCOME.format(how_often=how_often(poll_seconds))]
     if counter_line:
         parts.append(escape(counter_line, quote=False))
-    parts += [COMMANDS_HINT, STOP_HINT]
+    parts += [texts.COMMANDS_HINT, texts.STOP_HINT]
     return "\n\n".join(parts)
 
 
 def help_text(admin: bool) -> str:
     if not admin:
         return HELP
-    return "\n".join([HELP, "", ADMIN_HELP_TITLE, *menu.help_lines(menu.ADMIN)])
+    return "\n".join([HELP, "", texts.ADMIN_HELP_TITLE, *menu.help_lines(menu.ADMIN)])
 
 
 def _title(chat: Chat) -> str:
@@ -86,7 +71,7 @@ async def start(update: Update, context: NewsContext) -> None:
     if new:
         text = welcome_text(s.config.schedule.poll_seconds, s.losses.counter_line(now))
     else:
-        text = ALREADY
+        text = texts.ALREADY_SUBSCRIBED
     await message.reply_text(text)
 
 
@@ -99,7 +84,7 @@ async def stop(update: Update, context: NewsContext) -> None:
         return
     s = context.services
     changed = await chats.set_status(s.db, chat.id, "stopped", s.clock.now())
-    await message.reply_text(STOPPED if changed else NOT_SUBSCRIBED)
+    await message.reply_text(texts.STOPPED if changed else texts.NOT_SUBSCRIBED)
 
 
 async def help_(update: Update, context: NewsContext) -> None:
@@ -121,12 +106,12 @@ def _addressed_to_us(update: Update, context: NewsContext) -> bool:
 
 async def unknown_command(update: Update, context: NewsContext) -> None:
     if update.effective_message and _addressed_to_us(update, context):
-        await update.effective_message.reply_text(UNKNOWN)
+        await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
 
 
 async def plain_text(update: Update, context: NewsContext) -> None:
     if update.effective_message:
-        await update.effective_message.reply_text(PLAIN_TEXT)
+        await update.effective_message.reply_text(texts.PLAIN_TEXT)
 
 
 async def my_chat_member(update: Update, context: NewsContext) -> None:

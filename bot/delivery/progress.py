@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from bot import texts
 from bot.uk import group_digits
 from storage.deliveries import DeliveryCounts
 
 
-def progress_text(counts: DeliveryCounts) -> str:
-    """'Розсилка триває… Надіслано 1 200 з 3 000.'"""
-    return (
-        f"Розсилка триває…\nНадіслано {group_digits(counts.sent)} з {group_digits(counts.total)}."
+def _sent(counts: DeliveryCounts) -> str:
+    return texts.BROADCAST_SENT.format(
+        sent=group_digits(counts.sent), total=group_digits(counts.total)
     )
+
+
+def progress_text(counts: DeliveryCounts) -> str:
+    """'Розсилка триває…\nНадіслано: 1 200 з 3 000' (punctuated as the summary is)."""
+    return "\n".join([texts.BROADCAST_IN_PROGRESS, _sent(counts)])
 
 
 def summary_text(counts: DeliveryCounts) -> str:
     """The final edit: sent, blocked (or unreachable) and failed."""
     lines = [
-        "Розсилку завершено.",
-        f"Надіслано: {group_digits(counts.sent)} з {group_digits(counts.total)}",
-        f"Заблокували бота або недоступні: {group_digits(counts.skipped)}",
-        f"Не вдалося надіслати: {group_digits(counts.failed)}",
+        texts.BROADCAST_DONE,
+        _sent(counts),
+        texts.BROADCAST_SKIPPED.format(skipped=group_digits(counts.skipped)),
+        texts.BROADCAST_FAILED.format(failed=group_digits(counts.failed)),
     ]
     return "\n".join(lines)

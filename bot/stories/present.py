@@ -13,15 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot import texts
 from bot.briefs.render import escape, visible_length
-from bot.uk import detect_language, plural
+from bot.uk import counted, detect_language, has_russian_letters
 
 __all__ = ["SOURCES_PREFIX", "BriefCandidate", "SourcesLine", "best_brief", "sources_line"]
 
-SOURCES_PREFIX = "Про це пишуть: "
+SOURCES_PREFIX = texts.SOURCES_PREFIX
 _SEPARATOR = ", "
 _SENTENCE = re.compile(r"[.!?…]+[»\"”)]*(?:\s|$)")
-_RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class BriefCandidate:
 def _ukrainian(candidate: BriefCandidate) -> bool:
     sample = f"{candidate.title}\n{candidate.summary}"
     language = detect_language(sample)
-    return language == "uk" or (language == "unknown" and not _RU_ONLY.search(sample))
+    return language == "uk" or (language == "unknown" and not has_russian_letters(sample))
 
 
 def _completeness(candidate: BriefCandidate) -> tuple[int, int]:
@@ -72,7 +72,7 @@ def _is_link(url: str) -> bool:
 
 
 def _more(count: int) -> str:
-    return f" та ще {count} {plural(count, 'джерело', 'джерела', 'джерел')}"
+    return texts.MORE_SOURCES.format(sources=counted(count, texts.SOURCE))
 
 
 def sources_line(

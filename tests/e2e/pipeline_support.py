@@ -28,7 +28,7 @@ LOSSES_PATH = "/api/v2/statistics/latest"
 BOT_USERNAME = "newsbot_test_bot"
 PERSONNEL = 1_013_570
 COUNTER_PREFIX = "Втрати ворога"
-COUNTER_TEXT = "1\u00a0013\u00a0570 особового складу"
+COUNTER_TEXT = "1\u00a0013\u00a0570 осіб"
 WAIT = 30.0  # generous upper bound for any single awaited event on a loaded 2-core machine
 
 
