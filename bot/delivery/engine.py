@@ -47,6 +47,7 @@ from bot.delivery.policy import Action, decide
 from bot.delivery.progress import progress_text, summary_text
 from bot.delivery.ratelimit import PRIORITY_REPLY, Budget, TelegramLimiter
 from bot.delivery.transport import ShardedRequest
+from bot.subscribers.times import QuietHours
 from storage import Database, broadcasts, chats, deliveries
 from storage.deliveries import Outcome, PendingDelivery
 
@@ -118,8 +119,10 @@ class DeliveryEngine:
         clock: Clock,
         config: DeliveryConfig,
         limiter: TelegramLimiter | None = None,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         self._db, self._bot, self._clock, self._config = db, bot, clock, config
+        self._quiet_hours = quiet_hours  # chats with quiet hours on get silent sends in it
         shared = bot.rate_limiter if isinstance(bot, ExtBot) else None
         if limiter is None:
             limiter = shared if isinstance(shared, TelegramLimiter) else limiter_for(config)
@@ -358,6 +361,8 @@ class DeliveryEngine:
         else:
             text = html.escape(row.broadcast_text or "", quote=False)
         kwargs: dict[str, Any] = {"parse_mode": "HTML"}
+        if row.quiet and self._quiet_hours and self._quiet_hours.contains(self._clock.now()):
+            kwargs["disable_notification"] = True  # arrives without a sound
         if self._config.allow_paid_broadcast:
             kwargs["allow_paid_broadcast"] = True
         if self._through_bot:

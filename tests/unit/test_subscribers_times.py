@@ -68,6 +68,7 @@ def test_digest_slots_latest_next_previous() -> None:
     assert times.next(kyiv(2025, 3, 29, 20)) == kyiv(2025, 3, 30, 9)
     assert times.previous(kyiv(2025, 3, 29, 9)) == kyiv(2025, 3, 28, 19)
     one = DigestTimes.parse(["08:30"])
+    assert one.latest(kyiv(2025, 3, 29, 8, 29)) == kyiv(2025, 3, 28, 8, 30)
     assert one.previous(kyiv(2025, 3, 29, 8, 30)) == kyiv(2025, 3, 28, 8, 30)
 
 
