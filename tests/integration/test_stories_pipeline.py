@@ -174,10 +174,11 @@ async def test_one_event_from_three_outlets_is_one_story_sent_once_per_chat(
 
     lines = [r.getMessage() for r in caplog.records]
     assert sum(line.startswith("new story ") for line in lines) == 3
-    assert sum(line.startswith("story joined ") for line in lines) == 1
-    (top,) = [line for line in lines if line.startswith("story became top ")]
-    assert f"top {story} (by УНІАН" in top.replace("became top", "top")
-    assert "importance" in top and "3 sources >= 3" in top
+    (joined,) = [line for line in lines if line.startswith(f"story {story} joined by Укрінформ")]
+    assert "(like brief " in joined and "importance 23.0: not top; 2 sources" in joined
+    (top,) = [line for line in lines if "became top" in line]
+    assert top.startswith(f"story {story} became top when УНІАН joined: ")
+    assert "importance 33.0: top (3 sources >= 3)" in top
 
 
 async def test_a_first_poll_report_that_makes_a_delivered_story_top_reaches_top_chats(
