@@ -98,17 +98,27 @@ async def fan_out_story(db: Database, story_id: int, now: datetime, *, top: bool
     for chats that do not have it.  The story is marked handed over (``pushed_at``).
     """
     modes = TOP_STORY_MODES if top else STORY_MODES
-    marks = ", ".join("?" * len(modes))
+    marks = ", ".join(f":m{i}" for i in range(len(modes)))
     stamp = to_db(now)
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE stories SET pushed_at = COALESCE(pushed_at, ?) WHERE id = ?",
-            (stamp, story_id),
+            "UPDATE stories SET pushed_at = COALESCE(pushed_at, ?) WHERE id = ?", (stamp, story_id)
         )
+        # NOT EXISTS skips the chats that have the story at the cost of one index probe each
+        # (cheaper than letting every insert fail); OR IGNORE stays the guarantee.
         cur = await conn.execute(
             "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
-            f" SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active' AND mode IN ({marks})",
-            (KIND_STORY, story_id, PRIORITY_STORY, stamp, *modes),
+            " SELECT :kind, :ref, c.id, :priority, :now FROM chats c"
+            f" WHERE c.status = 'active' AND c.mode IN ({marks}) AND NOT EXISTS"
+            " (SELECT 1 FROM deliveries d"
+            "  WHERE d.kind = :kind AND d.ref = :ref AND d.chat_id = c.id)",
+            {
+                "kind": KIND_STORY,
+                "ref": story_id,
+                "priority": PRIORITY_STORY,
+                "now": stamp,
+                **{f"m{i}": mode for i, mode in enumerate(modes)},
+            },
         )
         return cur.rowcount
 

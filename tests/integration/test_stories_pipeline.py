@@ -28,6 +28,7 @@ from bot.sources.handoff import ArticleJob, SourceRef
 from bot.stories import ArticleFeatures, FeatureExtractor
 from storage import Database, articles, chats, deliveries, sources, stories
 from storage.articles import NewArticle
+from storage.chats import ChatMode
 from storage.deliveries import Outcome
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "stories" / "same_event.json"
@@ -118,9 +119,11 @@ async def story_desk(
         yield env
 
 
-async def _subscribe(db: Database, clock: ManualClock, chat_id: int, mode: str = "all") -> None:
+async def _subscribe(
+    db: Database, clock: ManualClock, chat_id: int, mode: ChatMode = "all"
+) -> None:
     await chats.subscribe(db, chat_id, "private", f"chat {chat_id}", clock.now())
-    await db.conn.execute("UPDATE chats SET mode = ? WHERE id = ?", (mode, chat_id))
+    assert await chats.set_mode(db, chat_id, mode, clock.now())
 
 
 def _sources_line(message: str) -> str:
