@@ -17,8 +17,10 @@ the bot's alone: ``time.process_time()`` of this process, worker threads (feed p
 extraction) included.  Wall time is ``time.perf_counter()``.
 
 By default items carry their full text in ``content:encoded`` and briefs are made by a trivial
-stand-in, so the figures are the sources machinery's own.  ``--pages`` drops the full text (so
-every briefed item costs a page fetch and a trafilatura extraction) and ``--real-briefs`` uses
+stand-in, so the figures are the sources machinery's own plus the story stage (the real
+:class:`~bot.pipeline.stories.StoryDesk`: features off the loop, matching, storing).
+``--pages`` drops the full text (so every briefed item costs a page fetch and a trafilatura
+extraction) and ``--real-briefs`` uses
 the real extractive :class:`~bot.briefs.maker.BriefMaker`.  ``--max-pushes`` raises the per-poll
 push cap (default 10, as in production) to see the cost of briefing all 25 new items.
 """
@@ -48,6 +50,7 @@ import httpx  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config, FetchConfig, TelegramConfig  # noqa: E402
 from bot.pipeline import ArticlePipeline, ArticleTextReader  # noqa: E402
+from bot.pipeline.stories import StoryDesk  # noqa: E402
 from bot.sources.fetch import Fetcher  # noqa: E402
 from bot.sources.service import SourceService  # noqa: E402
 from storage import Database  # noqa: E402
@@ -198,7 +201,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     )
     pushed = 0
 
-    async def on_new_brief(brief_id: int) -> None:
+    async def hand_over(story_id: int, top: bool) -> None:
         nonlocal pushed
         pushed += 1
 
@@ -211,7 +214,11 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     fetcher = Fetcher(http, config.fetch)
     text = ArticleTextReader(fetcher, config.fetch, briefs_other_languages=False)
     max_age = timedelta(hours=fetch.max_age_hours)
-    pipeline = ArticlePipeline(db, clock, text, briefs, _NoLosses(), on_new_brief, max_age=max_age)
+    desk = StoryDesk(db, clock, config.stories)
+    await desk.start()
+    pipeline = ArticlePipeline(
+        db, clock, text, briefs, _NoLosses(), desk, hand_over, max_age=max_age
+    )
     service = SourceService(db, fetcher, clock, config, pipeline)
     for i, url in enumerate(servers.urls):
         await source_store.add_source(db, f"Джерело {i}", f"{url}/feed.xml", "config", START)

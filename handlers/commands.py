@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import cast
 
 from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus
@@ -22,6 +23,7 @@ from bot.uk import Forms, agree, counted
 from handlers import menu
 from handlers.guards import group_admin_only, is_admin
 from storage import chats, settings
+from storage.chats import ChatMode
 
 HELP = "\n".join([texts.HELP_TITLE, *menu.help_lines(menu.HELP_USER)])
 
@@ -78,7 +80,7 @@ async def start(update: Update, context: NewsContext) -> None:
     s = context.services
     now = s.clock.now()
     config = s.config
-    mode = config.subscribers.default_mode
+    mode = cast(ChatMode, config.subscribers.default_mode)  # one of them: the config checks it
     new = await chats.subscribe(s.db, chat.id, chat.type, _title(chat), now, mode=mode)
     if new:
         found = await settings.get_settings(s.db, chat.id)  # a returning chat keeps its mode

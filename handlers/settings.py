@@ -23,7 +23,7 @@ from bot.subscribers.view import (
     SwitchSource,
 )
 from handlers.guards import is_group_admin
-from storage import settings, sources
+from storage import chats, settings, sources
 from storage.settings import ChatSettings
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ async def _press(update: Update, context: NewsContext) -> str | None:
     now = s.clock.now()
     answer: str | None = None
     if isinstance(action, SwitchMode) and action.mode != current.mode:
-        await settings.set_mode(s.db, chat.id, action.mode, now)
+        await chats.set_mode(s.db, chat.id, action.mode, now)
         answer = texts.SETTINGS_SAVED
     elif isinstance(action, SwitchQuiet) and action.on != current.quiet:
         await settings.set_quiet(s.db, chat.id, action.on, now)

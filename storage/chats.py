@@ -11,6 +11,8 @@ from typing import Literal
 from storage.db import Database, to_db
 
 ChatStatus = Literal["active", "stopped", "blocked", "gone"]
+# What a chat wants: every story, top stories only, or (issue 12) a digest.
+ChatMode = Literal["all", "top", "digest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,13 @@ async def get_chat(db: Database, chat_id: int) -> Chat | None:
 
 
 async def subscribe(
-    db: Database, chat_id: int, chat_type: str, title: str, now: datetime, *, mode: str = "all"
+    db: Database,
+    chat_id: int,
+    chat_type: str,
+    title: str,
+    now: datetime,
+    *,
+    mode: ChatMode = "all",
 ) -> bool:
     """Make the chat an active subscriber. Returns False if it already was one.
 
@@ -81,6 +89,15 @@ async def set_status(db: Database, chat_id: int, status: ChatStatus, now: dateti
                 " WHERE chat_id = ? AND status = 'pending'",
                 (f"chat {status}", chat_id),
             )
+        return cur.rowcount > 0
+
+
+async def set_mode(db: Database, chat_id: int, mode: ChatMode, now: datetime) -> bool:
+    """Which stories the chat wants from now on. Returns False if the chat is unknown."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE chats SET mode = ?, updated_at = ? WHERE id = ?", (mode, to_db(now), chat_id)
+        )
         return cur.rowcount > 0
 
 
@@ -177,12 +194,18 @@ async def count_by_status(db: Database) -> dict[str, int]:
 
 
 async def import_chats(
-    db: Database, rows: Iterable[tuple[int, str, str]], now: datetime, batch: int = 5000
+    db: Database,
+    rows: Iterable[tuple[int, str, str]],
+    now: datetime,
+    batch: int = 5000,
+    *,
+    mode: ChatMode = "all",
 ) -> int:
     """Add many active chats ``(id, type, title)`` quickly (benchmarks, migrations from
-    another bot); chats already known are left as they are. Returns the number added."""
+    another bot), all wanting ``mode``; chats already known are left as they are. Returns the
+    number added."""
     added = 0
-    chunk: list[tuple[int, str, str, str, str]] = []
+    chunk: list[tuple[int, str, str, str, str, str]] = []
     stamp = to_db(now)
 
     async def flush() -> None:
@@ -190,15 +213,15 @@ async def import_chats(
         async with db.transaction() as conn:
             before = conn.total_changes
             await conn.executemany(
-                "INSERT OR IGNORE INTO chats (id, type, title, status, joined_at, updated_at)"
-                " VALUES (?, ?, ?, 'active', ?, ?)",
+                "INSERT OR IGNORE INTO chats (id, type, title, status, joined_at, updated_at,"
+                " mode) VALUES (?, ?, ?, 'active', ?, ?, ?)",
                 chunk,
             )
             added += conn.total_changes - before
         chunk.clear()
 
     for chat_id, chat_type, title in rows:
-        chunk.append((chat_id, chat_type, title, stamp, stamp))
+        chunk.append((chat_id, chat_type, title, stamp, stamp, mode))
         if len(chunk) >= batch:
             await flush()
     if chunk:

@@ -107,16 +107,19 @@ async def fan_out_story(db: Database, story_id: int, now: datetime, *, top: bool
     stamp = to_db(now)
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE stories SET pushed_at = COALESCE(pushed_at, ?) WHERE id = ?",
-            (stamp, story_id),
+            "UPDATE stories SET pushed_at = COALESCE(pushed_at, ?) WHERE id = ?", (stamp, story_id)
         )
         facts = await audience.story_facts(conn, [story_id])
         if not facts:
             return 0
+        # NOT EXISTS skips the chats that have the story at the cost of one index probe each
+        # (cheaper than letting every insert fail); OR IGNORE stays the guarantee.
         cur = await conn.execute(
             "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
             f" WITH {audience.CANDIDATES} SELECT :kind, :story, c.id, :priority, :now FROM chats c"
-            f" WHERE {audience.story_audience(modes)}",
+            f" WHERE {audience.story_audience(modes)} AND NOT EXISTS"
+            " (SELECT 1 FROM deliveries d"
+            "  WHERE d.kind = :kind AND d.ref = :story AND d.chat_id = c.id)",
             {
                 "candidates": audience.candidates_json(facts),
                 "kind": KIND_STORY,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
+from storage.chats import ChatMode
 from storage.db import Database, to_db
 
 __all__ = [
@@ -25,13 +26,12 @@ __all__ = [
     "add_word",
     "get_settings",
     "remove_word",
-    "set_mode",
     "set_quiet",
     "set_source",
 ]
 
-Mode = Literal["all", "top", "digest"]
-MODES: tuple[Mode, ...] = get_args(Mode)
+Mode = ChatMode  # the mode itself is set with storage.chats.set_mode
+MODES: tuple[Mode, ...] = get_args(ChatMode)
 WordKind = Literal["follow", "mute"]
 
 
@@ -82,17 +82,6 @@ async def get_settings(db: Database, chat_id: int) -> ChatSettings | None:
         mute=tuple(words["mute"]),
         sources_off=off,
     )
-
-
-async def set_mode(db: Database, chat_id: int, mode: Mode, now: datetime) -> bool:
-    """Returns False for a chat that never subscribed."""
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}")
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE chats SET mode = ?, updated_at = ? WHERE id = ?", (mode, to_db(now), chat_id)
-        )
-        return cur.rowcount > 0
 
 
 async def set_quiet(db: Database, chat_id: int, on: bool, now: datetime) -> bool:

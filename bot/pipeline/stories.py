@@ -198,13 +198,15 @@ class StoryDesk:
     ) -> None:
         """One log line per story event, with the importance and its reasons."""
         title = article.title if len(article.title) <= 80 else article.title[:79] + "…"
+        story, source = filed.story_id, article.source
         if filed.created:
-            event = "new top story" if verdict.is_top else "new story"
-            why = f'{article.source}: "{title}"'
+            kind = "new top story" if verdict.is_top else "new story"
+            event = f'{kind} {story} from {source}: "{title}"'
         else:
-            event = "story became top" if filed.became_top else "story joined"
-            why = f'by {article.source}: "{title}"; {match.explain() if match else "joined"}'
-        log.info("%s %d (%s): %s", event, filed.story_id, why, verdict.explain())
+            like = f"like brief {match.article_id}: {match.pair.explain()}" if match else ""
+            verb = "became top when {} joined" if filed.became_top else "joined by {}"
+            event = f'story {story} {verb.format(source)}: "{title}" ({like})'
+        log.info("%s — %s", event, verdict.explain())
         if self._metrics is not None:
             if filed.created:
                 self._metrics.observe_story(top=verdict.is_top)

@@ -11,6 +11,7 @@ import pytest
 from bot.clock import ManualClock
 from storage import Database, articles, chats, deliveries, sources, stories
 from storage.articles import NewArticle
+from storage.chats import ChatMode
 from storage.deliveries import Outcome
 
 
@@ -29,10 +30,10 @@ async def _story(db: Database, clock: ManualClock, n: int = 1) -> int:
     )
 
 
-async def _chats(db: Database, clock: ManualClock, modes: dict[int, str]) -> None:
+async def _chats(db: Database, clock: ManualClock, modes: dict[int, ChatMode]) -> None:
     await chats.import_chats(db, [(c, "private", "") for c in modes], clock.now())
     for chat_id, mode in modes.items():
-        await db.conn.execute("UPDATE chats SET mode = ? WHERE id = ?", (mode, chat_id))
+        assert await chats.set_mode(db, chat_id, mode, clock.now())
 
 
 async def _rows(db: Database, story_id: int) -> dict[int, str]:
@@ -43,6 +44,7 @@ async def _rows(db: Database, story_id: int) -> dict[int, str]:
 
 
 async def test_a_story_goes_to_chats_by_their_mode(db: Database, clock: ManualClock) -> None:
+    assert not await chats.set_mode(db, 77, "top", clock.now())  # an unknown chat
     await _chats(db, clock, {1: "all", 2: "top", 3: "digest", 4: "all"})
     await chats.set_status(db, 4, "stopped", clock.now())
     story = await _story(db, clock)

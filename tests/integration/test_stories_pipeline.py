@@ -28,6 +28,7 @@ from bot.sources.handoff import ArticleJob, SourceRef
 from bot.stories import ArticleFeatures, FeatureExtractor
 from storage import Database, articles, chats, deliveries, sources, stories
 from storage.articles import NewArticle
+from storage.chats import ChatMode
 from storage.deliveries import Outcome
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "stories" / "same_event.json"
@@ -118,9 +119,11 @@ async def story_desk(
         yield env
 
 
-async def _subscribe(db: Database, clock: ManualClock, chat_id: int, mode: str = "all") -> None:
+async def _subscribe(
+    db: Database, clock: ManualClock, chat_id: int, mode: ChatMode = "all"
+) -> None:
     await chats.subscribe(db, chat_id, "private", f"chat {chat_id}", clock.now())
-    await db.conn.execute("UPDATE chats SET mode = ? WHERE id = ?", (mode, chat_id))
+    assert await chats.set_mode(db, chat_id, mode, clock.now())
 
 
 def _sources_line(message: str) -> str:
@@ -174,10 +177,11 @@ async def test_one_event_from_three_outlets_is_one_story_sent_once_per_chat(
 
     lines = [r.getMessage() for r in caplog.records]
     assert sum(line.startswith("new story ") for line in lines) == 3
-    assert sum(line.startswith("story joined ") for line in lines) == 1
-    (top,) = [line for line in lines if line.startswith("story became top ")]
-    assert f"top {story} (by УНІАН" in top.replace("became top", "top")
-    assert "importance" in top and "3 sources >= 3" in top
+    (joined,) = [line for line in lines if line.startswith(f"story {story} joined by Укрінформ")]
+    assert "(like brief " in joined and "importance 23.0: not top; 2 sources" in joined
+    (top,) = [line for line in lines if "became top" in line]
+    assert top.startswith(f"story {story} became top when УНІАН joined: ")
+    assert "importance 33.0: top (3 sources >= 3)" in top
 
 
 async def test_a_first_poll_report_that_makes_a_delivered_story_top_reaches_top_chats(
