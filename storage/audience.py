@@ -42,18 +42,20 @@ CANDIDATES = (
     " FROM json_each(:candidates))"
 )
 # (chat, story): the story mentions a word the chat follows / mutes.
+# CROSS JOIN fixes the order (SQLite never reorders it): from each story's lemmas to the
+# words index, never the other way round (a scan of every word held, per lemma).
 FOLLOWED = (
-    "SELECT w.chat_id, cand.story FROM cand, json_each(cand.lemmas) AS l"
-    " JOIN chat_words w ON w.kind = 'follow' AND w.lemma = l.value"
+    "SELECT w.chat_id, cand.story FROM cand CROSS JOIN json_each(cand.lemmas) AS l"
+    " CROSS JOIN chat_words w ON w.kind = 'follow' AND w.lemma = l.value"
 )
 MUTED = (
-    "SELECT w.chat_id, cand.story FROM cand, json_each(cand.lemmas) AS l"
-    " JOIN chat_words w ON w.kind = 'mute' AND w.lemma = l.value"
+    "SELECT w.chat_id, cand.story FROM cand CROSS JOIN json_each(cand.lemmas) AS l"
+    " CROSS JOIN chat_words w ON w.kind = 'mute' AND w.lemma = l.value"
 )
 # (chat, story): the chat switched off every source known to have reported the story.
 SOURCES_OFF = (
-    "SELECT o.chat_id, cand.story FROM cand, json_each(cand.sources) AS s"
-    " JOIN chat_sources_off o ON o.source_id = s.value"
+    "SELECT o.chat_id, cand.story FROM cand CROSS JOIN json_each(cand.sources) AS s"
+    " CROSS JOIN chat_sources_off o ON o.source_id = s.value"
     " GROUP BY o.chat_id, cand.story HAVING COUNT(*) = json_array_length(cand.sources)"
 )
 # (chat, story) pairs a digest leaves out for that chat: muted, every source off, or already

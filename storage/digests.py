@@ -18,9 +18,10 @@ no digest.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 
 import aiosqlite
 
@@ -40,7 +41,7 @@ __all__ = [
 
 KIND_DIGEST = "digest"
 PRIORITY_DIGEST = 1  # news, like stories
-_BATCH = 500  # chats per round when handing out variants
+_BATCH = 2000  # chats read at a time when handing out variants
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,46 +155,72 @@ async def build_digest(
         common = tuple(ids[:per_message])
         if not common:
             return BuiltDigest(digest_id, 0, 0, 0)
-        messages: dict[tuple[int, ...], int] = {}
-
-        async def message(shown: tuple[int, ...]) -> int:
-            if shown not in messages:
-                cur = await conn.execute(
-                    "INSERT INTO digest_messages (digest_id, stories, html) VALUES (?, ?, ?)",
-                    (digest_id, json.dumps(list(shown)), render([by_id[s] for s in shown])),
-                )
-                assert cur.lastrowid is not None
-                messages[shown] = cur.lastrowid
-            return messages[shown]
-
-        common_id = await message(common)
+        await _find_excluded(conn, ids)
+        stamp = to_db(until)
+        cur = await conn.execute(
+            "INSERT INTO digest_messages (digest_id, stories, html) VALUES (?, ?, ?)",
+            (digest_id, json.dumps(list(common)), render([by_id[s] for s in common])),
+        )
+        assert cur.lastrowid is not None
+        common_id = cur.lastrowid  # the newest message: ids above it are free
+        # Every digest chat whose choices leave none of the stories out: the common message.
         cur = await conn.execute(
             "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
-            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active' AND mode = 'digest'",
-            (KIND_DIGEST, common_id, PRIORITY_DIGEST, to_db(until)),
+            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active' AND mode = 'digest'"
+            " AND id NOT IN (SELECT chat_id FROM temp.digest_excluded)",
+            (KIND_DIGEST, common_id, PRIORITY_DIGEST, stamp),
         )
         recipients = cur.rowcount
-        recipients -= await _hand_out_variants(conn, ids, common, common_id, message, per_message)
+        # Chats whose choices leave some stories out: the first stories they keep, in a
+        # message shared by every chat that keeps the same ones (none kept: no digest).
+        # The transaction holds the write lock, so the messages' ids can be given here.
+        messages: dict[tuple[int, ...], int] = {common: common_id}
+        last_id = common_id
+        async for batch in _excluded_by_chat(conn):
+            kept = {
+                c: tuple(islice((s for s in ids if s not in out), per_message)) for c, out in batch
+            }
+            new = []
+            for k in kept.values():
+                if k and k not in messages:
+                    last_id += 1
+                    messages[k] = last_id
+                    html = render([by_id[s] for s in k])
+                    new.append((last_id, digest_id, json.dumps(list(k)), html))
+            await conn.executemany(
+                "INSERT INTO digest_messages (id, digest_id, stories, html) VALUES (?, ?, ?, ?)",
+                new,
+            )
+            cur = await conn.execute(  # one statement per batch: the rows bound as JSON
+                "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
+                " SELECT ?, json_extract(value, '$[1]'), json_extract(value, '$[0]'), ?, ?"
+                " FROM json_each(?)",
+                (
+                    KIND_DIGEST,
+                    PRIORITY_DIGEST,
+                    stamp,
+                    json.dumps([(c, messages[k]) for c, k in kept.items() if k]),
+                ),
+            )
+            recipients += cur.rowcount
+        await conn.execute("DELETE FROM temp.digest_excluded")
         await conn.execute(
             "UPDATE digests SET recipients = ? WHERE id = ?", (recipients, digest_id)
         )
     return BuiltDigest(digest_id, len(ids), recipients, len(messages) - 1)
 
 
-async def _hand_out_variants(
-    conn: aiosqlite.Connection,
-    ids: list[int],
-    common: tuple[int, ...],
-    common_id: int,
-    message: Callable[[tuple[int, ...]], Awaitable[int]],
-    per_message: int,
-) -> int:
-    """Point the rows of chats that leave out some of ``common`` at their variant (or drop
-    them when nothing is left); returns the rows dropped."""
+async def _find_excluded(conn: aiosqlite.Connection, ids: list[int]) -> None:
+    """Fill ``temp.digest_excluded`` with the (digest chat, story) pairs its choices leave
+    out (:data:`storage.audience.DIGEST_EXCLUDED`), found from the words' and switches'
+    indexes."""
     facts = await audience.story_facts(conn, ids)
     await conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS digest_excluded (chat_id INTEGER NOT NULL,"
         " story INTEGER NOT NULL)"
+    )
+    await conn.execute(
+        "CREATE INDEX IF NOT EXISTS temp.digest_excluded_by_chat ON digest_excluded (chat_id)"
     )
     await conn.execute("DELETE FROM temp.digest_excluded")
     await conn.execute(
@@ -203,42 +230,19 @@ async def _hand_out_variants(
         " WHERE c.status = 'active' AND c.mode = 'digest'",
         {"candidates": audience.candidates_json(facts)},
     )
-    dropped, last = 0, None
-    while True:
-        async with conn.execute(
-            "SELECT chat_id, story FROM temp.digest_excluded WHERE chat_id IN"
-            " (SELECT DISTINCT chat_id FROM temp.digest_excluded WHERE chat_id > ?"
-            "  ORDER BY chat_id LIMIT ?) ORDER BY chat_id",
-            (last if last is not None else -(2**63), _BATCH),
-        ) as cur:
-            rows = await cur.fetchall()
-        if not rows:
-            break
-        excluded: dict[int, set[int]] = {}
-        for chat_id, story in rows:
-            excluded.setdefault(int(chat_id), set()).add(int(story))
-        moves: list[tuple[int, int]] = []
-        drops: list[int] = []
-        for chat_id, left_out in excluded.items():
-            kept = tuple(s for s in ids if s not in left_out)[:per_message]
-            if kept == common:
-                continue
-            if kept:
-                moves.append((await message(kept), chat_id))
-            else:
-                drops.append(chat_id)
-        await conn.executemany(
-            "UPDATE deliveries SET ref = ? WHERE kind = 'digest' AND ref = ? AND chat_id = ?",
-            [(m, common_id, c) for m, c in moves],
-        )
-        await conn.executemany(
-            "DELETE FROM deliveries WHERE kind = 'digest' AND ref = ? AND chat_id = ?",
-            [(common_id, c) for c in drops],
-        )
-        dropped += len(drops)
-        last = max(excluded)
-    await conn.execute("DELETE FROM temp.digest_excluded")
-    return dropped
+
+
+async def _excluded_by_chat(
+    conn: aiosqlite.Connection,
+) -> AsyncIterator[list[tuple[int, set[int]]]]:
+    """``temp.digest_excluded`` as ``(chat, stories left out)`` in chat order, :data:`_BATCH`
+    chats at a time (never all in memory)."""
+    async with conn.execute(
+        "SELECT chat_id, group_concat(story) FROM temp.digest_excluded"
+        " GROUP BY chat_id ORDER BY chat_id"
+    ) as cur:
+        while rows := list(await cur.fetchmany(_BATCH)):
+            yield [(int(c), {int(s) for s in str(out).split(",")}) for c, out in rows]
 
 
 async def digest_messages(db: Database, digest_id: int) -> list[tuple[int, tuple[int, ...], str]]:

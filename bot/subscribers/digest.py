@@ -25,7 +25,7 @@ from bot.telegram_text import MAX_TEXT, utf16_len
 from bot.uk import MONTHS_GENITIVE, counted
 from storage.digests import DigestStory
 
-__all__ = ["MAX_TITLE", "digest_period", "render_digest"]
+__all__ = ["MAX_TITLE", "DigestRenderer", "digest_period", "render_digest"]
 
 MAX_TITLE = 200  # visible units of one story's title in a digest
 _GAP = "\n\n"
@@ -62,6 +62,41 @@ def _item(number: int, story: DigestStory) -> tuple[str, int]:
     return line, utf16_len(visible)
 
 
+class DigestRenderer:
+    """Renders the digest's messages for one span: the common one and each variant.  The
+    title, the counter line and each story's line are made once, so a digest with many
+    variants costs little more than one."""
+
+    def __init__(
+        self, since: datetime, until: datetime, counter_line: str | None, *, limit: int = MAX_TEXT
+    ) -> None:
+        self._head = texts.DIGEST_TITLE_HTML.format(period=digest_period(since, until))
+        self._tail = escape(counter_line) if counter_line else ""
+        used = utf16_len(_TAGS.sub("", self._head)) + utf16_len(_GAP)
+        used += utf16_len(_GAP + counter_line) if counter_line else 0
+        self._room = limit - used
+        self._items: dict[tuple[int, int], tuple[str, int]] = {}
+
+    def __call__(self, stories: Sequence[DigestStory]) -> str:
+        """The message listing ``stories`` (already in order) — as many as fit."""
+        lines: list[str] = []
+        used = 0
+        for number, story in enumerate(stories, 1):
+            key = (number, story.id)
+            if key not in self._items:
+                self._items[key] = _item(number, story)
+            line, visible = self._items[key]
+            extra = visible + (1 if lines else 0)
+            if used + extra > self._room:
+                break
+            lines.append(line)
+            used += extra
+        parts = [self._head, "\n".join(lines)]
+        if self._tail:
+            parts.append(self._tail)
+        return _GAP.join(parts)
+
+
 def render_digest(
     stories: Sequence[DigestStory],
     since: datetime,
@@ -71,21 +106,4 @@ def render_digest(
     limit: int = MAX_TEXT,
 ) -> str:
     """The digest of ``stories`` (already in order) for the span ``since``–``until``."""
-    period = digest_period(since, until)
-    head = texts.DIGEST_TITLE_HTML.format(period=period)
-    tail = escape(counter_line) if counter_line else ""
-    used = utf16_len(_TAGS.sub("", head))
-    used += utf16_len(_GAP + counter_line) if counter_line else 0
-    used += utf16_len(_GAP)
-    lines: list[str] = []
-    for number, story in enumerate(stories, 1):
-        line, visible = _item(number, story)
-        extra = visible + (1 if lines else 0)
-        if used + extra > limit:
-            break
-        lines.append(line)
-        used += extra
-    parts = [head, "\n".join(lines)]
-    if tail:
-        parts.append(tail)
-    return _GAP.join(parts)
+    return DigestRenderer(since, until, counter_line, limit=limit)(stories)

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import KYIV, Clock
-from bot.subscribers.digest import render_digest
+from bot.subscribers.digest import DigestRenderer
 from bot.subscribers.times import DigestTimes
 from storage import Database, digests
-from storage.digests import BuiltDigest, DigestStory
+from storage.digests import BuiltDigest
 
 __all__ = ["CANDIDATES", "CATCH_UP", "MAX_SPAN", "PER_DIGEST", "DigestService"]
 
@@ -80,11 +80,7 @@ class DigestService:
         found = await digests.digest_candidates(
             self._db, since, now, CANDIDATES, after=previous.id if previous else None
         )
-        counter = self._losses.counter_line(now)
-
-        def render(shown: Sequence[DigestStory]) -> str:
-            return render_digest(shown, since, now, counter)
-
+        render = DigestRenderer(since, now, self._losses.counter_line(now))
         built = await digests.build_digest(
             self._db, slot, since, now, found, render, per_message=PER_DIGEST
         )
