@@ -10,8 +10,10 @@
    held out.  Baseline: Jaccard overlap of the word sets of title + text.
 2. Our Ukrainian set (``tests/data/stories/uk_{dev,test}.jsonl``, in the repository): the items
    in order through the same code as ``newsbot cluster``; pairwise precision/recall over all
-   item pairs, and how many gold stories were split or merged.  ``uk_dev`` was looked at while
-   choosing features; ``uk_test`` is reported as held out.
+   item pairs, and how many gold stories were split or merged — once alone in the index (as
+   ``newsbot cluster FILE``) and once interleaved in time with Brown-UK press pseudo-articles,
+   :data:`WINDOW_STORIES` other stories per window, as the bot's index holds.  ``uk_dev`` was
+   looked at while choosing features; ``uk_test`` is reported as held out.
 3. Speed and memory: an index of 1 000 stories built from real text (sentence windows of the
    Russian pairs' and the Brown-UK press texts in ``DIR``), then 1 000 more articles assigned
    to it: median and p99 of one assignment (``match`` + ``add``; features precomputed) in CPU
