@@ -61,15 +61,42 @@ START = datetime(2025, 3, 29, 9, 30, tzinfo=UTC)
 # -- the fake servers (child process) ---------------------------------------------------------
 
 
+_PLACES = (
+    "Вінниця", "Луцьк", "Дніпро", "Житомир", "Ужгород", "Запоріжжя", "Івано-Франківськ",
+    "Кропивницький", "Львів", "Миколаїв", "Одеса", "Полтава", "Рівне", "Суми", "Тернопіль",
+    "Харків", "Херсон", "Хмельницький", "Черкаси", "Чернівці", "Чернігів", "Київ",
+)  # fmt: skip
+_TOPICS = (
+    ("пункт незламності", "мешканці можуть зігрітися, зарядити телефони й отримати гарячий чай"),
+    ("укриття у школі", "учні зможуть навчатися очно навіть під час повітряних тривог"),
+    ("міст через річку", "водії знову можуть об'їхати затори в центрі міста"),
+    ("центр реабілітації", "ветерани отримають допомогу фізичних терапевтів і психологів"),
+    ("котельню", "тепло отримають кілька тисяч квартир до початку опалювального сезону"),
+    ("амбулаторію", "лікарі прийматимуть пацієнтів із навколишніх сіл щодня"),
+)
+
+
+def _event(source: int, n: int) -> tuple[str, str, str]:
+    """Place, thing and what it gives: items of different sources rarely tell one event."""
+    place = _PLACES[(source * 7 + n) % len(_PLACES)]
+    thing, gives = _TOPICS[(source * 5 + n * 3) % len(_TOPICS)]
+    return place, thing, gives
+
+
 def _paragraphs(source: int, n: int) -> list[str]:
+    place, thing, gives = _event(source, n)
     return [
-        f"Джерело {source}, новина {n}. У громаді відкрили ще один пункт незламності, де "
-        "мешканці можуть зігрітися, зарядити телефони й отримати гарячий чай.",
-        "Місцева влада повідомила, що пункт працюватиме цілодобово до кінця опалювального "
-        "сезону, а генератори забезпечать світло навіть під час відключень.",
+        f"У місті {place} відкрили {thing}: тепер {gives}. Про це повідомила місцева влада.",
+        f"Роботи коштували {source * 1000 + n} тисяч гривень і тривали кілька місяців; "
+        "частину коштів дали міжнародні партнери.",
         "Волонтери закликають приносити теплі речі й ліки, які потім передадуть родинам "
         f"переселенців; усього за тиждень допомогу отримали {n % 90 + 10} сімей.",
     ]
+
+
+def _title(source: int, n: int) -> str:
+    place, thing, _ = _event(source, n)
+    return f"{place}: відкрили {thing} за {source * 1000 + n} тисяч гривень"
 
 
 def feed_body(source: int, top: int, items: int, stamp: str, full: bool) -> str:
@@ -84,7 +111,7 @@ def feed_body(source: int, top: int, items: int, stamp: str, full: bool) -> str:
         paragraphs = _paragraphs(source, n)
         parts += [
             "<item>",
-            f"<title>Джерело {source}: новина {n} про пункти незламності</title>",
+            f"<title>{_title(source, n)}</title>",
             f"<link>{{base}}/a/{n}?utm_source=rss</link>",
             f'<guid isPermaLink="false">s{source}-n{n}</guid>',
             f"<pubDate>{format_datetime(when)}</pubDate>",
@@ -103,7 +130,7 @@ def page_body(source: int, n: int) -> str:
     return (
         '<!DOCTYPE html><html lang="uk"><head><meta charset="utf-8">'
         f"<title>Новина {n}</title></head><body><nav><a href='/'>Головна</a></nav>"
-        f"<article><h1>Джерело {source}: новина {n}</h1>{paragraphs}"
+        f"<article><h1>{_title(source, n)}</h1>{paragraphs}"
         "<p>Читайте також: інші новини громади</p></article>"
         "<footer>© Тестові новини</footer></body></html>"
     )

@@ -13,6 +13,7 @@ says why it was skipped.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -136,11 +137,16 @@ def stories() -> list[Row]:
     else:
         rows.append(Row("story merging, Russian pairs", "skipped: " + figures["russian_skipped"],
                         "", cmd))  # fmt: skip
-    for name, label in (("uk_test.jsonl", "held out"), ("uk_dev.jsonl", "development")):
-        part = figures["ukrainian"][name]
+    regimes = [("ukrainian", "alone")]
+    if "ukrainian_window" in figures:
+        regimes.append(("ukrainian_window", "among 1 000 other stories"))
+    for (regime, where), (name, label) in itertools.product(
+        regimes, (("uk_test.jsonl", "held out"), ("uk_dev.jsonl", "development"))
+    ):
+        part = figures[regime][name]
         r = at(part["table"])
         rows.append(Row(
-            f"story merging, own Ukrainian set {name} ({label}, {part['items']} items)",
+            f"story merging, own Ukrainian set {name} ({label}, {part['items']} items, {where})",
             f"P {r['precision']:.3f}, R {r['recall']:.3f}; {r['split']} of {part['stories']} "
             f"stories split, {r['merged']} merged",
             "P ≥ 0.95", cmd,

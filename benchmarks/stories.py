@@ -10,8 +10,10 @@
    held out.  Baseline: Jaccard overlap of the word sets of title + text.
 2. Our Ukrainian set (``tests/data/stories/uk_{dev,test}.jsonl``, in the repository): the items
    in order through the same code as ``newsbot cluster``; pairwise precision/recall over all
-   item pairs, and how many gold stories were split or merged.  ``uk_dev`` was looked at while
-   choosing features; ``uk_test`` is reported as held out.
+   item pairs, and how many gold stories were split or merged — once alone in the index (as
+   ``newsbot cluster FILE``) and once interleaved in time with Brown-UK press pseudo-articles,
+   :data:`WINDOW_STORIES` other stories per window, as the bot's index holds.  ``uk_dev`` was
+   looked at while choosing features; ``uk_test`` is reported as held out.
 3. Speed and memory: an index of 1 000 stories built from real text (sentence windows of the
    Russian pairs' and the Brown-UK press texts in ``DIR``), then 1 000 more articles assigned
    to it: median and p99 of one assignment (``match`` + ``add``; features precomputed) in CPU
@@ -55,6 +57,8 @@ OWN = ROOT / "tests" / "data" / "stories"
 TUNE, HELD_OUT = "ru_honey_pool.tsv", "ru_train_pool.tsv"
 THRESHOLDS = sorted({0.30, 0.35, 0.40, 0.45, 0.50, THRESHOLD, 0.55, 0.60, 0.65, 0.70})
 _WORD = re.compile(r"\w+")
+WINDOW_STORIES = 1000  # other stories in the window around our Ukrainian set (as in the bot)
+BACKGROUND_ARTICLES = 3000  # enough for a day and a half at that rate
 
 Doc = tuple[str, str]  # (title, text)
 Pair = tuple[Doc, Doc, bool]
@@ -150,7 +154,12 @@ def _lowest_threshold(scores: Sequence[tuple[PairScore, bool]], precision: float
     return 1.0
 
 
-def ukrainian_set(extractor: FeatureExtractor) -> dict[str, Any]:
+def ukrainian_set(
+    extractor: FeatureExtractor, background: Sequence[ArticleFeatures] = ()
+) -> dict[str, Any]:
+    """Both halves of our set, each item assigned in order; with ``background``, inside a window
+    that also holds about :data:`WINDOW_STORIES` other stories (as the bot's does), else alone
+    (as ``newsbot cluster FILE`` does)."""
     out: dict[str, Any] = {}
     for name in ("uk_dev.jsonl", "uk_test.jsonl"):
         path = OWN / name
@@ -159,10 +168,14 @@ def ukrainian_set(extractor: FeatureExtractor) -> dict[str, Any]:
             item = json.loads(line)
             gold[item["id"]] = item["story"]
         items = read_items(path)
+        features = [extractor.extract(item.title, item.text) for item in items]
         rows = []
         for threshold in THRESHOLDS:
-            assigned = cluster_items(items, extractor, threshold=threshold)
-            predicted = {item.id: story for item, story, _ in assigned}
+            if background:
+                predicted = _in_window(items, features, background, threshold)
+            else:
+                assigned = cluster_items(items, extractor, threshold=threshold)
+                predicted = {item.id: story for item, story, _ in assigned}
             p, r, tp, fp = precision_recall(
                 [
                     (predicted[a] == predicted[b], gold[a] == gold[b])
@@ -189,6 +202,53 @@ def ukrainian_set(extractor: FeatureExtractor) -> dict[str, Any]:
     return out
 
 
+def _in_window(
+    items: Sequence[Any],
+    features: Sequence[ArticleFeatures],
+    background: Sequence[ArticleFeatures],
+    threshold: float,
+) -> dict[Any, Any]:
+    """Story of each item when other stories keep arriving around it: background articles (one
+    story each, :data:`WINDOW_STORIES` per window) from 12 hours before the first item to the
+    last, interleaved by time; an item that joins a background story counts as split off."""
+    index = StoryIndex(threshold=threshold)
+    times = [item.published for item in items]
+    start = min(times) - index.window
+    step = index.window / WINDOW_STORIES
+    queue = iter(enumerate(background))
+    pending = next(queue, None)
+    predicted: dict[Any, Any] = {}
+    for item, item_features, at in zip(items, features, times, strict=True):
+        while pending is not None and start + step * pending[0] <= at:
+            n, bg = pending
+            index.add(f"bg{n}", f"bg{n}", bg, "background", start + step * n)
+            pending = next(queue, None)
+        story, _ = index.assign(item.id, item_features, item.source, at)
+        predicted[item.id] = story.story_id
+    return predicted
+
+
+def background_features(data: Path, extractor: FeatureExtractor) -> list[ArticleFeatures]:
+    """Ukrainian pseudo-articles from the Brown-UK press texts, for :func:`ukrainian_set`."""
+    pool = _pool(_brown(data))
+    return [extractor.extract(title, text) for title, text in pool[:BACKGROUND_ARTICLES]]
+
+
+def _brown(data: Path) -> list[Doc]:
+    """The Brown-UK press texts (Ukrainian, real) in ``data``."""
+    brown = data / "summ_eval" / "brownuk_press_lede_eval.jsonl"
+    docs = []
+    for line in brown.read_text(encoding="utf-8").splitlines():
+        article = json.loads(line)
+        docs.append((article["title"], f"{article['summary']}\n{article['text']}"))
+    return docs
+
+
+def _pool(docs: Sequence[Doc]) -> list[Doc]:
+    """Distinct pseudo-articles of at least 80 characters from real text."""
+    return [d for d in dict.fromkeys(_windows(list(dict.fromkeys(docs)))) if len(d[1]) > 80]
+
+
 def _windows(docs: Sequence[Doc]) -> Iterator[Doc]:
     """Pseudo-articles from real text: each sentence as a title, the next three as the text."""
     for title, text in docs:
@@ -205,12 +265,7 @@ def speed(
     for name in (TUNE, HELD_OUT):
         for a, b, _ in load_pairs(data / "stories" / name):
             docs.extend((a, b))
-    brown = data / "summ_eval" / "brownuk_press_lede_eval.jsonl"
-    for line in brown.read_text(encoding="utf-8").splitlines():
-        article = json.loads(line)
-        docs.append((article["title"], f"{article['summary']}\n{article['text']}"))
-    docs = list(dict.fromkeys(docs))
-    pool = [d for d in dict.fromkeys(_windows(docs)) if len(d[1]) > 80]
+    pool = _pool([*docs, *_brown(data)])
     extract_ms = []
     features: list[ArticleFeatures] = []
     for title, text in pool[: stories * 3 + queries + 100]:
@@ -264,6 +319,13 @@ def _row(row: dict[str, Any]) -> str:
     return f"{row['threshold']:.2f}     {row['precision']:.3f}     {row['recall']:.3f}"
 
 
+def _print_uk_table(part: dict[str, Any]) -> None:
+    print("  threshold  precision  recall  split  merged  predicted stories")
+    for row in part["table"]:
+        print(f"    {_row(row)}   {row['split']:>4}  {row['merged']:>5}  "
+              f"{row['predicted_stories']:>6}")  # fmt: skip
+
+
 def _print(figures: dict[str, Any]) -> None:
     ru = figures.get("russian")
     if ru is None:
@@ -287,13 +349,15 @@ def _print(figures: dict[str, Any]) -> None:
             at = part["baseline_at_recall_0.8"]
             print(f"  baseline at recall ≥ 0.8: precision {at['precision']:.3f} "
                   f"(Jaccard ≥ {at['threshold']})")  # fmt: skip
-    for name, part in figures["ukrainian"].items():
-        print(f"\n{name}: {part['items']} items, {part['stories']} stories, "
-              f"{part['pairs_same']} same-story pairs")  # fmt: skip
-        print("  threshold  precision  recall  split  merged  predicted stories")
-        for row in part["table"]:
-            print(f"    {_row(row)}   {row['split']:>4}  {row['merged']:>5}  "
-                  f"{row['predicted_stories']:>6}")  # fmt: skip
+    for regime, label in (("ukrainian", "alone in the index, as `newsbot cluster FILE`"),
+                          ("ukrainian_window", f"among {WINDOW_STORIES} other stories, as in "
+                                               "the bot")):  # fmt: skip
+        if regime not in figures:
+            continue
+        for name, part in figures[regime].items():
+            print(f"\n{name} ({label}): {part['items']} items, {part['stories']} stories, "
+                  f"{part['pairs_same']} same-story pairs")  # fmt: skip
+            _print_uk_table(part)
     s = figures.get("speed")
     if s is None:
         print(f"\nspeed: skipped ({figures.get('speed_skipped', 'not asked')})")
@@ -320,6 +384,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         figures["russian_skipped"] = f"{args.data / 'stories'} is absent"
     figures["ukrainian"] = ukrainian_set(extractor)
+    if (args.data / "summ_eval").is_dir():
+        figures["ukrainian_window"] = ukrainian_set(
+            extractor, background_features(args.data, extractor)
+        )
     if args.skip_speed:
         figures["speed_skipped"] = "--skip-speed"
     elif (args.data / "summ_eval").is_dir() and "russian" in figures:

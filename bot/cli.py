@@ -79,11 +79,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
+def _load_config(path: str) -> Config | None:
+    """The config at ``path``, or None after printing the one-line error."""
     try:
-        config = load_config(args.config)
+        return load_config(path)
     except ConfigError as exc:
         print(f"newsbot: config error: {exc}", file=sys.stderr)
+        return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _load_config(args.config)
+    if config is None:
         return EXIT_CONFIG
     setup_logging(
         [config.telegram.token, config.briefs.llm_api_key, config.telegram.secret_token],
@@ -143,10 +150,8 @@ def _wait_for_telegram(config: Config) -> int | None:
 def _backup(args: argparse.Namespace) -> int:
     from storage.backup import BackupError, backup_database
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"newsbot: config error: {exc}", file=sys.stderr)
+    config = _load_config(args.config)
+    if config is None:
         return EXIT_CONFIG
     try:
         result = backup_database(config.storage.database, args.path, force=args.force)

@@ -9,6 +9,7 @@ coroutine's open transaction).  Reads may use :attr:`Database.conn` directly.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +19,8 @@ from pathlib import Path
 import aiosqlite
 
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
 
 
 class StorageError(Exception):
@@ -96,7 +99,12 @@ class Database:
         if target > current and await self._free_pages():
             # A migration that rebuilt a table left its old pages free: give them back, so
             # the file holds what it says (and "disk full" means full), once per upgrade.
-            await self._conn.execute("VACUUM")
+            # VACUUM needs free disk space about the database's size; without it the bot
+            # starts anyway, with the pages left for SQLite to reuse.
+            try:
+                await self._conn.execute("VACUUM")
+            except sqlite3.Error as exc:
+                log.warning("database not compacted after the upgrade: %s", exc)
         return await self.version()
 
     async def _free_pages(self) -> int:

@@ -9,8 +9,9 @@ time order, with their stored features (:meth:`ArticleFeatures.from_json`) — n
 Candidates come from an inverted index (cross-language key → stories); the best
 :data:`CANDIDATES` by shared weight are scored exactly (:func:`~bot.stories.similarity.compare`
 against every article of the story).  An article joins the best story whose best pair reaches
-the threshold, provided no article of that story vetoes it (names or numbers disagree):
-merging two events is the worse error.
+the threshold, provided at most half of that story's articles veto it (names or numbers
+disagree; merging two events is the worse error) — one report whose title names the
+official who spoke does not keep the next outlet's report of the same event out.
 
 A story accepts articles for ``window`` after it was first seen, then leaves the index.
 """
@@ -128,9 +129,10 @@ class StoryIndex:
             if abs(at - story.first_seen) > self.window:
                 continue
             pairs = [(compare(article, m.prepared, idf), m) for m in story.members]
-            if any(pair.veto for pair, _ in pairs):
-                continue
-            pair, member = max(pairs, key=lambda p: p[0].score)
+            agree = [(pair, m) for pair, m in pairs if pair.veto is None]
+            if len(agree) * 2 < len(pairs) or not agree:
+                continue  # most of the story's reports name other people, places or numbers
+            pair, member = max(agree, key=lambda p: p[0].score)
             if pair.score >= self.threshold and (best is None or pair.score > best.pair.score):
                 best = Match(story_id, member.article_id, pair)
         return best

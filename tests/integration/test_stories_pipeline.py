@@ -4,6 +4,7 @@ when it is sent; a story that becomes top reaches the chats that want top storie
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from bot.briefs.maker import BriefMaker
 from bot.clock import ManualClock
 from bot.config import BriefsConfig, FetchConfig, StoriesConfig
 from bot.fakes import check_telegram_html
+from bot.ops.metrics import Metrics
 from bot.pipeline import ArticlePipeline, ArticleTextReader
 from bot.pipeline.stories import StoryDesk
 from bot.sources.feeds import FeedItem
@@ -54,6 +56,7 @@ class Desk:
     desk: StoryDesk
     source_ids: dict[str, int]
     handed: list[tuple[int, bool]] = field(default_factory=list)
+    die_at_hand_over: bool = False  # the process stops as the story is being handed over
 
     async def publish(self, report: dict[str, Any], *, push: bool = True) -> int:
         """Record the report as its source's new article and take it through the pipeline;
@@ -64,7 +67,17 @@ class Desk:
         (article_id,) = await articles.add_articles(
             self.db,
             self.source_ids[source],
-            [NewArticle(f"guid:{report['slug']}", url, report["title"], None, None, "pending")],
+            [
+                NewArticle(
+                    f"guid:{report['slug']}",
+                    url,
+                    report["title"],
+                    None,
+                    None,
+                    "pending",
+                    decision="push" if push else "first_poll",
+                )
+            ],
             self.clock.now(),
         )
         item = FeedItem(report["slug"], url, report["title"], text[:150], text, None)
@@ -93,7 +106,11 @@ class Desk:
 
 @asynccontextmanager
 async def story_desk(
-    db: Database, clock: ManualClock, *, source_names: tuple[str, ...] = SOURCES
+    db: Database,
+    clock: ManualClock,
+    *,
+    source_names: tuple[str, ...] = SOURCES,
+    metrics: Metrics | None = None,
 ) -> AsyncIterator[Desk]:
     ids = {}
     for name in source_names:
@@ -103,11 +120,14 @@ async def story_desk(
     async with httpx.AsyncClient() as http:
         fetch = FetchConfig(min_full_text_chars=100)  # the feeds carry the full text
         text = ArticleTextReader(Fetcher(http, fetch), fetch, briefs_other_languages=False)
-        desk = StoryDesk(db, clock, StoriesConfig())
+        desk = StoryDesk(db, clock, StoriesConfig(), metrics=metrics)
         await desk.start()
         env: Desk
 
         async def hand_over(story_id: int, top: bool) -> None:
+            if env.die_at_hand_over:
+                env.die_at_hand_over = False
+                raise asyncio.CancelledError
             env.handed.append((story_id, top))
             await deliveries.fan_out_story(db, story_id, clock.now(), top=top)
 
@@ -256,3 +276,45 @@ async def test_briefs_from_before_stories_get_features_at_start(
     assert brief.features is not None
     stored = ArticleFeatures.from_json(json.loads(brief.features))
     assert stored == FeatureExtractor().extract(brief.title, brief.summary)
+
+
+async def test_story_events_are_counted_in_the_metrics(db: Database, clock: ManualClock) -> None:
+    shared, unrelated = _reports()
+    metrics = Metrics()
+
+    def value(name: str) -> float | None:
+        return metrics.registry.get_sample_value(name)
+
+    async with story_desk(db, clock, metrics=metrics) as env:
+        await env.publish(shared[0])
+        await env.publish(shared[1])
+        assert (value("newsbot_stories_total"), value("newsbot_top_stories_total")) == (1, 0)
+        await env.publish(shared[2])  # became top
+        await env.publish(unrelated[0])
+    assert (value("newsbot_stories_total"), value("newsbot_top_stories_total")) == (2, 1)
+
+
+async def test_a_crash_after_filing_hands_a_top_story_over_again_on_resume(
+    db: Database, clock: ManualClock
+) -> None:
+    """The third report made the story top, and the process stopped before the hand-over: the
+    resumed article hands it over as top, so the chats that want top stories still get it."""
+    shared, _ = _reports()
+    await _subscribe(db, clock, 3, "top")
+    async with story_desk(db, clock) as env:
+        story = await env.publish(shared[0])
+        await env.publish(shared[1])
+        env.die_at_hand_over = True
+        with pytest.raises(asyncio.CancelledError):
+            await env.publish(shared[2])
+
+        class Directory:
+            async def source_for_article(self, source_id: int) -> SourceRef | None:
+                return SourceRef(source_id, "УНІАН")
+
+            def busy_sources(self) -> tuple[int, ...]:
+                return ()
+
+        assert await env.pipeline.resume_pending(Directory()) == {"pushed": 1}
+        assert env.handed[-1] == (story, True)
+        assert set(await env.send_all()) == {3}

@@ -65,6 +65,45 @@ EXCHANGE_RU = (
     "обращения с военнопленными.",
 )
 
+HEAT = [
+    (
+        "Укрінформ",
+        "В Україну йде спека: синоптики прогнозують до +35 градусів",
+        "Синоптики попереджають про спеку до +35 градусів у четвер і п'ятницю. Найспекотніше "
+        "буде на півдні та в центрі, вночі температура не опуститься нижче +20.",
+    ),
+    (
+        "УНІАН",
+        "Спека до +35 градусів: синоптики попередили про погіршення погодних умов",
+        "У четвер і п'ятницю повітря прогріється до +35 градусів, попереджають синоптики. "
+        "Найспекотніше буде на півдні та в центрі, вночі температура не опуститься нижче +20.",
+    ),
+]
+TRAFFIC_LAW = [
+    (
+        "Українська правда",
+        "Рада ухвалила закон про посилення відповідальності за порушення ПДР",
+        "Верховна Рада ухвалила в цілому закон, який посилює відповідальність водіїв за порушення "
+        "правил дорожнього руху. Штрафи за перевищення швидкості зростуть удвічі, а за керування "
+        "напідпитку — до 51 тисячі гривень.",
+    ),
+    (
+        "Інтерфакс-Україна",
+        "Штрафи за перевищення швидкості зростуть удвічі: "
+        "депутати посилили відповідальність водіїв",
+        "Верховна Рада ухвалила закон про посилення відповідальності за порушення правил "
+        "дорожнього руху. Штрафи за перевищення швидкості зростуть удвічі, за керування "
+        "напідпитку — до 51 тисячі гривень.",
+    ),
+    (
+        "24 Канал",
+        "Штрафи для водіїв зростуть удвічі: парламент ухвалив закон",
+        "Депутати ухвалили закон, який посилює відповідальність водіїв за порушення правил "
+        "дорожнього руху. Штрафи за перевищення швидкості зростуть удвічі, за керування "
+        "напідпитку — до 51 тисячі гривень.",
+    ),
+]
+
 
 @pytest.fixture(scope="module")
 def extractor() -> FeatureExtractor:
@@ -114,6 +153,27 @@ def test_ukrainian_and_russian_editions_join_one_story(extractor: FeatureExtract
     assert _feed(index, extractor, [EXCHANGE_UK, EXCHANGE_RU]) == [1, 1]
     match = StoryIndex().match(extractor.extract(*EXCHANGE_RU[1:]), T0)
     assert match is None  # an empty index has nothing to join
+
+
+def test_a_country_name_in_one_title_only_does_not_split_an_event(
+    extractor: FeatureExtractor,
+) -> None:
+    """«Україна» names no one in particular: the names guard ignores it (GENERIC_NAMES)."""
+    index = StoryIndex()
+    assert _feed(index, extractor, HEAT) == [1, 1]
+
+
+def test_one_report_naming_what_the_next_omits_does_not_keep_it_out(
+    extractor: FeatureExtractor,
+) -> None:
+    """The third report's title names neither «Рада» nor «ПДР», so the first report vetoes it;
+    the second report, of the same event, agrees: at most half of the story vetoes, it joins."""
+    index = StoryIndex()
+    assert _feed(index, extractor, TRAFFIC_LAW) == [1, 1, 1]
+    later = T0 + timedelta(hours=1)
+    alone = StoryIndex()
+    _feed(alone, extractor, TRAFFIC_LAW[:1])
+    assert alone.match(extractor.extract(*TRAFFIC_LAW[2][1:]), later) is None
 
 
 def test_match_changes_nothing(extractor: FeatureExtractor) -> None:
