@@ -61,6 +61,7 @@ class DigestService:
         now = self._clock.now()
         slot = self.times.latest(now)
         if await digests.get_digest(self._db, slot) is not None:
+            log.debug("digest of %s was built already", f"{slot.astimezone(KYIV):%d.%m %H:%M}")
             return None
         if now - slot > CATCH_UP:
             log.info(

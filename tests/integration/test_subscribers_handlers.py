@@ -4,10 +4,11 @@ answered; old or forged presses change nothing; in a group only its administrato
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot import texts
-from bot.clock import ManualClock
+from bot.clock import KYIV, ManualClock
 from bot.fakes import SentMessage
 from storage import settings
 from tests.integration.test_sources_handlers import USER, Bot, running_bot
@@ -155,3 +156,16 @@ async def test_follow_and_mute_words(clock: ManualClock) -> None:
             await settings.add_word(_db(bot), USER, "mute", f"w{n}", f"w{n}", clock.now(), 20)
         full = await _say(bot, USER, "/mute Одеса")
         assert full.visible_text.startswith("Список повний: 20 слів, більше не можна.")
+
+
+async def test_digests_are_scheduled_at_each_digest_time_kyiv_time(clock: ManualClock) -> None:
+    async with running_bot(clock) as bot:
+        jq = bot.app.job_queue
+        assert jq is not None
+        jobs = {j.name: j for j in jq.jobs() if (j.name or "").startswith("digest")}
+        assert set(jobs) == {"digest-0900", "digest-1900", "digest-catch-up"}
+        for name, hour in (("digest-0900", 9), ("digest-1900", 19)):
+            at = jobs[name].next_t
+            assert at is not None
+            assert at.astimezone(KYIV).time() == time(hour, 0)
+            assert timedelta(0) < at - datetime.now(UTC) <= timedelta(days=1)
