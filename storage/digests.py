@@ -21,7 +21,6 @@ import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
 
 import aiosqlite
 
@@ -177,9 +176,7 @@ async def build_digest(
         messages: dict[tuple[int, ...], int] = {common: common_id}
         last_id = common_id
         async for batch in _excluded_by_chat(conn):
-            kept = {
-                c: tuple(islice((s for s in ids if s not in out), per_message)) for c, out in batch
-            }
+            kept = {c: tuple([s for s in ids if s not in out][:per_message]) for c, out in batch}
             new = []
             for k in kept.values():
                 if k and k not in messages:
