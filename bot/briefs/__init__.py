@@ -9,6 +9,7 @@
   position, facts; redundancy removal; never a fragment, a caption or an out-of-context
   sentence; at most three sentences);
 * :mod:`bot.briefs.llm` — the optional chat-completions summariser, validated, with fallback;
+* :mod:`bot.briefs.typography` — :func:`~bot.briefs.typography.typeset`: «…», « — », ’, 912 490;
 * :mod:`bot.briefs.render` — the brief as Telegram HTML within the 1024-character caption limit;
 * :mod:`bot.briefs.maker` — :class:`~bot.briefs.maker.BriefMaker`, what the rest of the bot calls;
 * :mod:`bot.briefs.preview` — ``newsbot preview``.
