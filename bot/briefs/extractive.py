@@ -55,7 +55,7 @@ class SummaryParams:
     title: float = 2.0
     title_cosine: float = 1.0
     length: float = 0.0
-    facts: float = 0.25
+    facts: float = 0.5
     event: float = 1.25  # the sentence that says when an announced event takes place
     redundancy: float = 0.5
     pair_bonus: float = 0.0  # added to the value of a (sentence, dependent sentence) pair

@@ -26,6 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.briefs.quotes import outside
+
 __all__ = [
     "DANGLING",
     "DEBUNKING",
@@ -53,6 +55,7 @@ class DanglingOpenings:
     forward: frozenset[str]  # «Те, що…», «Ті, хто…»: the demonstrative points forward
     subjects: frozenset[str]  # «Днями вони…», «Зараз він…»: a subject pronoun among the first words
     near_demonstratives: frozenset[str]  # «Озвучив це…», «Все це…», «Минулого року цей…»
+    same: frozenset[str]  # «тієї самої», «того ж самого»: after a demonstrative, points back
     ordinals: tuple[str, ...]  # stems of ordinal numerals: «Перша – …», «Друга причина…»
     list_nouns: frozenset[str]  # «причина», «крок»: an ordinal before one counts list items
 
@@ -127,7 +130,12 @@ DANGLING = DanglingOpenings(
     ),
     forward=_words("що хто який яка яке які де коли як куди звідки чий чия чиє чиї"),
     subjects=_words("він вона воно вони"),
-    near_demonstratives=_words("це цей ця ці цього цьому цим цій цієї цих цими цю"),
+    near_demonstratives=_words(
+        "це цей ця ці цього цьому цим цій цієї цих цими цю відповідний відповідна відповідне "
+        "відповідні відповідного відповідної відповідних відповідному відповідним відповідними "
+        "відповідну зазначений зазначена зазначене зазначені зазначеного зазначеної зазначених"
+    ),
+    same=_words("самий сама саме самі самого самої самих самому самій самим самими саму"),
     ordinals=(
         "перш",
         "друг",
@@ -177,8 +185,9 @@ _LEADING = "\"'«„“‘([ \u00a0"
 _DASHES = "—–-"
 _LIST_NUMBER = re.compile(r"\d{1,2}[.)]\s")
 _WORD = re.compile(r"[^\W\d_](?:[\w'-]*[^\W\d_])?")
-_HEAD = 4  # words of the opening that are looked at
-_NEAR = 3  # a subject pronoun or a demonstrative among this many first words leans back
+_HEAD = 6  # words of the opening that are looked at (a subject pronoun among them leans back)
+_NEAR = 3  # a demonstrative among this many first words leans back
+_CAPITAL_WORD = re.compile(r"\b[A-ZА-ЯІЇЄҐ]")
 _ORDINAL_ENDINGS = _words("ий а е і ій я є ого ої ому ою")
 
 
@@ -195,6 +204,14 @@ def _forward(opening: str, word: str, following: str, openings: DanglingOpenings
         or after.startswith(":")
         or (word == "це" and before[-1:] in _DASHES)
     )
+
+
+def _named_before(head: str, pronoun: str) -> bool:
+    """«За словами Іванова, він…»: a name (a capital past the first word, outside quotations)
+    before the pronoun, which may then mean that name."""
+    at = re.search(rf"(?<![\w'’ʼ]){pronoun}(?![\w'’ʼ])", head, re.IGNORECASE)
+    before = outside(head[: at.start()]) if at else head
+    return bool(_CAPITAL_WORD.search(before.split(maxsplit=1)[1] if " " in before else ""))
 
 
 def _ordinal(word: str, stems: tuple[str, ...]) -> bool:
@@ -253,11 +270,12 @@ def dangling_opening(text: str, openings: DanglingOpenings = DANGLING) -> str | 
         and third not in openings.deictic_nouns
     ):
         return f"{first} {second}"
-    for k in range(1, min(len(words), _NEAR)):  # «Днями вони…», «Озвучив це…», «Все це…»
+    for k in range(1, len(words)):  # «Днями вони…», «Озвучив це…», «Все це…»
         word = words[k]
         following = words[k + 1] if k + 1 < len(words) else ""
-        if word in openings.subjects or (
-            word in openings.near_demonstratives
+        if (word in openings.subjects and not _named_before(head, word)) or (
+            k < _NEAR
+            and word in openings.near_demonstratives
             and following not in openings.deictic_nouns
             and not _forward(opening, word, following, openings)
         ):
@@ -278,6 +296,8 @@ def back_reference(text: str, openings: DanglingOpenings = DANGLING) -> str | No
     lowered = text.lower().translate(_APOSTROPHES)
     words = _WORD.findall(lowered)
     for k, word in enumerate(words[:-1]):
+        if word in openings.demonstratives and words[k + 1] in openings.same:
+            return f"{word} {words[k + 1]}"  # «тієї самої ВРЮ»
         if word == "це" or word not in openings.near_demonstratives:
             continue
         following = words[k + 1]

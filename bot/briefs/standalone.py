@@ -54,7 +54,8 @@ _DATE = re.compile(
     r"|\b(?:1[89]|20)\d\d\b",
     re.IGNORECASE,
 )
-_FACTS_FULL = 5.0  # names + numbers + 2 × dates that make a sentence "full of facts"
+_ENOUGH = 2  # names, or numbers, beyond this many add nothing
+_FACTS_FULL = 2.0 * _ENOUGH + 2  # two names, two numbers and a date: "full of facts"
 _CALENDAR_DAY = re.compile(
     r"\b\d{1,2}(?:[-–]\d{1,2})? (?:січня|лютого|березня|квітня|травня|червня|липня|серпня|"
     r"вересня|жовтня|листопада|грудня)\b"
@@ -129,11 +130,13 @@ def contradicted(sentences: Sequence[Sentence]) -> set[int]:
 
 def facts(text: str) -> float:
     """How much of who / what / where / when ``text`` carries, 0..1: proper names and places
-    (capitalised words past the first), numbers, and dates (which count twice)."""
-    names = len(set(_NAME.findall(text)))
-    dates = len(_DATE.findall(text))
-    numbers = len(_NUMBER.findall(text))
-    return min(1.0, (names + numbers + 2 * dates) / _FACTS_FULL)
+    (capitalised words past the first; two are enough), numbers (two are enough) and a date
+    (which counts twice).  What counts is having each, not piling them up: a list of ten names
+    is no more a news lead than a sentence with two."""
+    names = min(_ENOUGH, len(set(_NAME.findall(text))))
+    numbers = min(_ENOUGH, len(_NUMBER.findall(text)))
+    dated = _DATE.search(text) is not None
+    return (names + numbers + 2 * dated) / _FACTS_FULL
 
 
 def announces(text: str) -> bool:

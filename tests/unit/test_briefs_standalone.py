@@ -95,6 +95,12 @@ def test_facts_prefer_who_what_where_when() -> None:
     rich = facts("Концерт відбудеться 22 квітня у Національному будинку органної музики.")
     assert plain == 0.0
     assert 0.5 <= rich <= 1.0
+    pair = facts("Виступили бандуристи Василь Ємець та Григорій Китастий зі своїми учнями.")
+    roll = facts(
+        "Виступили бандуристи Василь Ємець, Григорій Китастий, Олександр Кошиць, Павло "
+        "Маценко, Володимир Мота та Роман Придаткевич."
+    )
+    assert roll == pair  # a list of names is no more a lead than a sentence with two
 
 
 @pytest.mark.parametrize(
