@@ -92,6 +92,10 @@ DANGLING = DanglingOpenings(
             "з іншої сторони",
             "з одного боку",
             "з одної сторони",
+            "із одного боку",
+            "із іншого боку",
+            "з другого боку",
+            "із другого боку",
             "у свою чергу",
             "в свою чергу",
             "таким чином",
@@ -202,7 +206,7 @@ def _forward(opening: str, word: str, following: str, openings: DanglingOpenings
     return (
         (following in openings.forward and after.startswith(","))
         or after.startswith(":")
-        or (word == "це" and before[-1:] in _DASHES)
+        or (word == "це" and before[-1:] != "" and before[-1:] in _DASHES)
     )
 
 
