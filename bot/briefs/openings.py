@@ -66,7 +66,7 @@ DANGLING = DanglingOpenings(
         "натомість водночас причому також ще зокрема наприклад тобто мовляв щоправда навпаки "
         "відповідно звідси звідти тоді там тут потім згодом далі нагадаємо саме так відтоді "
         "по-перше по-друге по-третє по-четверте по-п'яте нарешті насамкінець наостанок зрештою "
-        "врешті врешті-решт або насправді"
+        "врешті врешті-решт або насправді зазначимо нагадуємо додамо решта ось"
     ),
     phrases=tuple(
         tuple(p.split())
@@ -109,6 +109,11 @@ DANGLING = DanglingOpenings(
             "незважаючи на це",
             "не зважаючи на це",
             "як зазначалося",
+            "варто зазначити",
+            "варто додати",
+            "слід зазначити",
+            "слід додати",
+            "одним словом",
             "як уже зазначалося",
         )
     ),
@@ -119,7 +124,8 @@ DANGLING = DanglingOpenings(
     demonstratives=_words(
         "це цей ця ці цього цьому цим цій цієї цих цими цю той те ті того тим тій тієї тих тими ту "
         "такий така таке такі такого такому таким такій такої таких такими таку згаданий "
-        "згадана згадане згадані вищезгаданий вищезгадана вищезгадане вищезгадані обидва обидві"
+        "згадана згадане згадані згаданого згаданої згаданих згаданому згаданій згаданим "
+        "згаданими згадану вищезгаданий вищезгадана вищезгадане вищезгадані обидва обидві"
     ),
     prepositions=_words(
         "про при після у в з із зі до на за через для від крім окрім як попри завдяки внаслідок "
@@ -137,7 +143,8 @@ DANGLING = DanglingOpenings(
     near_demonstratives=_words(
         "це цей ця ці цього цьому цим цій цієї цих цими цю відповідний відповідна відповідне "
         "відповідні відповідного відповідної відповідних відповідному відповідним відповідними "
-        "відповідну зазначений зазначена зазначене зазначені зазначеного зазначеної зазначених"
+        "відповідну зазначений зазначена зазначене зазначені зазначеного зазначеної зазначених "
+        "такий така таке такі такого такої такому такій таким такими таких таку"
     ),
     same=_words("самий сама саме самі самого самої самих самому самій самим самими саму"),
     ordinals=(
@@ -274,6 +281,11 @@ def dangling_opening(text: str, openings: DanglingOpenings = DANGLING) -> str | 
         and third not in openings.deictic_nouns
     ):
         return f"{first} {second}"
+    if second in ("ж", "же"):
+        return f"{first} {second}"  # «Орнітологи ж …»: as opposed to whom?
+    for k in range(1, min(len(words) - 1, _NEAR)):  # «Половина з них…»
+        if words[k] in openings.prepositions and words[k + 1] in openings.pronouns:
+            return " ".join(words[: k + 2])
     for k in range(1, len(words)):  # «Днями вони…», «Озвучив це…», «Все це…»
         word = words[k]
         following = words[k + 1] if k + 1 < len(words) else ""
@@ -302,8 +314,8 @@ def back_reference(text: str, openings: DanglingOpenings = DANGLING) -> str | No
     for k, word in enumerate(words[:-1]):
         if word in openings.demonstratives and words[k + 1] in openings.same:
             return f"{word} {words[k + 1]}"  # «тієї самої ВРЮ»
-        if word == "це" or word not in openings.near_demonstratives:
-            continue
+        if word == "це" or word.startswith("так") or word not in openings.near_demonstratives:
+            continue  # «це» is too often a copula, «такі …, як» too often points forward
         following = words[k + 1]
         if following in openings.deictic_nouns or _forward(lowered, word, following, openings):
             continue
