@@ -15,8 +15,16 @@ What counts as leaning back:
 * a personal or possessive pronoun («Він», «Її», «Їхні») or a demonstrative («Це», «Такого»,
   «Ці») — but not the deictic «Цього року», «Цієї зими», and not the forward-pointing «Те, що…»,
   «Ті, хто…»;
-* a preposition with such a pronoun («За його словами», «На її думку», «Про це», «Через це»);
+* a preposition with such a pronoun («За його словами», «На її думку», «Про це», «Через це»),
+  also a word or two in («Половина з них…»);
+* a demonstrative among the first three words («Озвучив це…», «Все це…», «Механізм такої…»),
+  a subject pronoun among the first six with no name before it («Днями вони…», «Щодо «…», він
+  зазначив…» but not «За словами Іванова, він…»), the particle «ж» («Орнітологи ж…»);
 * an ordinal that counts list items («Перша – …», «Друге, що…», «Третя причина…»).
+
+:func:`back_reference` finds a demonstrative pointing back anywhere in a sentence («…лише
+підтвердження цього правила», «тієї самої ВРЮ»); :func:`debunking_opening` the openings that
+refute what came before («Насправді…», «Однак це не так»).
 
 Pure; the words are matched lower-cased with every apostrophe written as ``'``.
 """
@@ -262,7 +270,7 @@ def dangling_opening(text: str, openings: DanglingOpenings = DANGLING) -> str | 
         return None
     first = words[0]
     for phrase in openings.phrases:
-        if tuple(words[: len(phrase)]) == phrase:
+        if phrase[0] == first and tuple(words[: len(phrase)]) == phrase:
             return " ".join(phrase)
     if first == "так" and len(words) > 1 and words[1].startswith("зван"):
         return None  # «Так звана…» is an adjective, not «Так, …»

@@ -6,9 +6,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.briefs.extractive import ExtractiveSummariser
+from bot.briefs.extractive import MAX_SENTENCES, ExtractiveSummariser
+from bot.briefs.quotes import balanced
 from bot.briefs.render import CAPTION_LIMIT, compose_brief, visible_length
-from bot.briefs.sentences import clean_text, split_sentences
+from bot.briefs.sentences import clean_text, count_sentences, split_sentences
 from bot.briefs.typography import typeset
 from bot.fakes.telegram import check_telegram_html
 
@@ -71,6 +72,8 @@ def check_brief(title: str, text: str, counter: str, budget: int) -> None:
     assert set(summary.sentences) <= source
     assert len(summary.text) <= budget
     assert (summary.reason is None) == bool(summary.sentences)
+    assert balanced(summary.text) and all(balanced(s) for s in summary.sentences)
+    assert sum(count_sentences(s) for s in summary.sentences) <= MAX_SENTENCES
     rendered = compose_brief(title or "Без заголовка", summary.sentences, counter, "Джерело",
                              "https://example.com/a?b=1&c=2", budget=budget)  # fmt: skip
     visible = check_telegram_html(rendered.html)
