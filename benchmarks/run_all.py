@@ -99,6 +99,17 @@ def summary_quality() -> list[Row]:
             f"R-L {gains['ROUGE-L']['gain_%']:+.1f} % vs {gains['ROUGE-L']['best_baseline']}"
         )
         rows.append(Row(f"summary quality, {label}", measured, target, cmd))
+    coherence = figures["coherence"]["newsbot"]
+    rows.append(
+        Row(
+            f"summary coherence, all {figures['coherence']['articles']} texts",
+            f"dangling opening {coherence['dangling']:.1f} %, unbalanced quotes "
+            f"{coherence['unbalanced_quotes']:.1f} %, over 3 sentences "
+            f"{coherence['over_three_sentences']:.1f} %",
+            "dangling ≤ 2 %, quotes 0, over 3 sentences 0",
+            cmd,
+        )
+    )
     speed = figures["speed"]["articles_per_second"]
     shown = (
         ", ".join(f"{k} {v:.0f}/s" for k, v in speed.items())

@@ -9,6 +9,11 @@ system is scored in the same run with the same ROUGE set-up: lower-cased tokens 
 ``[\\w'’ʼ-]+`` (rouge-score's default tokenizer drops Cyrillic) and sumy's Ukrainian stemmer
 on both sides.  All systems see the same sentences (bot.briefs.sentences, tokenize-uk based).
 
+Coherence (all 300 lines, every system): the share of summaries with a dangling opening (a
+sentence that leans on one the summary left out, by ``bot.briefs.openings.DANGLING`` — the
+very list the summariser uses), with an unbalanced quotation («», „“, ""), and with more than
+three sentences as a reader counts them (``bot.briefs.sentences.count_sentences``).
+
 Speed: articles per second of the default summariser (split + lemmatise + score + pick) on
 one core (the process pins itself to one CPU where the OS allows), cold (first pass, the
 dictionary loads lazily) and warm (second pass).
@@ -16,27 +21,40 @@ dictionary loads lazily) and warm (second pass).
 ``--tune`` runs a small grid search of the summariser's weights on lines 1–200 only (the
 weights in ``SummaryParams`` came from it; lines 201–300 were never used to choose anything).
 
-Measured 2026-11-26 (``.venv/bin/python benchmarks/summary_quality.py``, one core):
+Measured 2026-12-01 (``.venv/bin/python benchmarks/summary_quality.py``, one core):
 
     lines 1-200 (dev):  R-1    R-2    R-L
-      Lead-1       10.96   2.69   8.75
-      Lead-2       13.97   3.01  10.25
-      Lead-3       14.06   2.84   9.79
-      LexRank-2    13.42   2.22   9.40
-      TextRank-2   12.90   1.99   8.46
-      newsbot      16.04   3.79  11.32
-      newsbot ROUGE-1 vs best baseline (Lead-3): +14.1% (paired bootstrap 95%: +5.9% .. +22.7%)
-      newsbot ROUGE-L vs best baseline (Lead-2): +10.4% (paired bootstrap 95%: +1.2% .. +21.5%)
+      Lead-1       10.98   2.68   8.76
+      Lead-2       13.95   3.01  10.23
+      Lead-3       14.04   2.85   9.77
+      LexRank-2    13.32   2.19   9.37
+      TextRank-2   12.87   1.96   8.45
+      newsbot      15.67   3.69  11.11
+      newsbot ROUGE-1 vs best baseline (Lead-3): +11.6% (paired bootstrap 95%: +3.7% .. +20.4%)
+      newsbot ROUGE-L vs best baseline (Lead-2): +8.6% (paired bootstrap 95%: -0.2% .. +19.3%)
     lines 201-300 (held out):  R-1    R-2    R-L
-      Lead-1        9.81   2.15   7.75
-      Lead-2       14.02   2.99   9.90
-      Lead-3       14.00   2.89   9.43
-      LexRank-2    14.79   3.37  10.58
-      TextRank-2   12.74   2.07   8.74
-      newsbot      15.35   3.44  10.66
-      newsbot ROUGE-1 vs best baseline (LexRank-2): +3.8% (paired bootstrap 95%: -6.4% .. +15.6%)
-      newsbot ROUGE-L vs best baseline (LexRank-2): +0.8% (paired bootstrap 95%: -10.0% .. +13.8%)
-    speed (pinned to CPU 0): 158.2 articles/s cold, 300.5 warm; 300 articles, median 2184 chars
+      Lead-1        9.83   2.15   7.76
+      Lead-2       13.83   2.84   9.81
+      Lead-3       13.97   2.82   9.47
+      LexRank-2    14.69   3.34  10.48
+      TextRank-2   12.95   2.16   9.02
+      newsbot      15.25   3.20  10.66
+      newsbot ROUGE-1 vs best baseline (LexRank-2): +3.8% (paired bootstrap 95%: -5.9% .. +15.5%)
+      newsbot ROUGE-L vs best baseline (LexRank-2): +1.7% (paired bootstrap 95%: -8.6% .. +14.1%)
+    coherence, all 300 lines (% of summaries):  dangling  unbalanced-quotes  over-3-sentences
+      Lead-1          24.7                0.0               0.7
+      Lead-2          24.7                0.7               3.3
+      Lead-3          24.7                1.7               8.0
+      LexRank-2       44.3                1.0               5.3
+      TextRank-2      52.3                2.0              15.0
+      newsbot          0.0                0.0               0.0
+    speed: see benchmarks/README.md (the machine was shared when this was run)
+
+Before issue 14 (2026-11-26) newsbot scored 16.04 / 3.79 / 11.32 on lines 1-200 and
+15.35 / 3.44 / 10.66 on lines 201-300, and by the same count 18.0 % of its summaries had a
+dangling opening, 2.7 % an unbalanced quotation and 1.7 % more than three sentences: what
+the summaries no longer take (an opening «За його словами», «Наприклад», «Адже», a question,
+a quotation cut in half) was worth about 0.1-0.4 ROUGE against these ledes.
 """
 
 from __future__ import annotations
@@ -67,8 +85,10 @@ from sumy.summarizers.text_rank import TextRankSummarizer  # noqa: E402
 from sumy.utils import get_stop_words  # noqa: E402
 from tokenize_uk import tokenize_words  # noqa: E402
 
-from bot.briefs.extractive import ExtractiveSummariser, SummaryParams  # noqa: E402
-from bot.briefs.sentences import Sentence, clean_text, split_sentences  # noqa: E402
+from bot.briefs.extractive import MAX_SENTENCES, ExtractiveSummariser, SummaryParams  # noqa: E402
+from bot.briefs.openings import DANGLING, dangling_opening  # noqa: E402
+from bot.briefs.quotes import balanced  # noqa: E402
+from bot.briefs.sentences import Sentence, clean_text, count_sentences, split_sentences  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "summ_eval" / "brownuk_press_lede_eval.jsonl"
 BUDGET = 450
@@ -76,7 +96,7 @@ _TOKEN = re.compile(r"[\w'’ʼ-]+")
 _SUMY_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['’ʼ-])*$")
 
 Article = dict[str, Any]
-System = Callable[[Article, list[Sentence]], str]
+System = Callable[[Article, list[Sentence]], list[str]]  # the summary's sentences
 
 
 class StemmingTokenizer:
@@ -114,8 +134,8 @@ def load(path: Path) -> list[Article]:
 
 
 def lead(n: int) -> System:
-    def system(article: Article, sentences: list[Sentence]) -> str:
-        return " ".join(s.text for s in sentences[:n])
+    def system(article: Article, sentences: list[Sentence]) -> list[str]:
+        return [s.text for s in sentences[:n]]
 
     return system
 
@@ -126,12 +146,12 @@ def sumy_system(kind: str, count: int = 2) -> System:
     summarizer = (LexRankSummarizer if kind == "lexrank" else TextRankSummarizer)(stemmer)
     summarizer.stop_words = get_stop_words("ukrainian")
 
-    def system(article: Article, sentences: list[Sentence]) -> str:
+    def system(article: Article, sentences: list[Sentence]) -> list[str]:
         paragraphs: dict[int, list[SumySentence]] = {}
         for s in sentences:
             paragraphs.setdefault(s.paragraph, []).append(SumySentence(s.text, adapter))
         document = ObjectDocumentModel([Paragraph(p) for p in paragraphs.values()])
-        return " ".join(str(s) for s in summarizer(document, count))
+        return [str(s) for s in summarizer(document, count)]
 
     return system
 
@@ -139,22 +159,32 @@ def sumy_system(kind: str, count: int = 2) -> System:
 def ours(params: SummaryParams | None = None) -> System:
     summariser = ExtractiveSummariser(params=params)
 
-    def system(article: Article, sentences: list[Sentence]) -> str:
-        return summariser.summarise_sentences(article["title"], sentences, BUDGET).text
+    def system(article: Article, sentences: list[Sentence]) -> list[str]:
+        return list(summariser.summarise_sentences(article["title"], sentences, BUDGET).sentences)
 
     return system
 
 
-def per_article(
+def summarise_all(
     systems: dict[str, System], articles: list[Article], prepared: list[list[Sentence]]
+) -> dict[str, list[list[str]]]:
+    """Every system's summary (its sentences) of every article."""
+    return {
+        name: [system(a, s) for a, s in zip(articles, prepared, strict=True)]
+        for name, system in systems.items()
+    }
+
+
+def per_article(
+    summaries: dict[str, list[list[str]]], articles: list[Article]
 ) -> dict[str, list[tuple[float, float, float]]]:
     """ROUGE-1/2/L F1 of every system on every article."""
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], tokenizer=StemmingTokenizer())
     result: dict[str, list[tuple[float, float, float]]] = {}
-    for name, system in systems.items():
+    for name, outputs in summaries.items():
         rows = []
-        for article, sentences in zip(articles, prepared, strict=True):
-            s = scorer.score(article["summary"], system(article, sentences))
+        for article, summary in zip(articles, outputs, strict=True):
+            s = scorer.score(article["summary"], " ".join(summary))
             rows.append((s["rouge1"].fmeasure, s["rouge2"].fmeasure, s["rougeL"].fmeasure))
         result[name] = rows
     return result
@@ -164,10 +194,36 @@ def mean(rows: list[tuple[float, float, float]]) -> list[float]:
     return [round(100 * sum(r[k] for r in rows) / len(rows), 2) for k in range(3)]
 
 
-def evaluate(
-    systems: dict[str, System], articles: list[Article], prepared: list[list[Sentence]]
-) -> dict[str, list[float]]:
-    return {n: mean(rows) for n, rows in per_article(systems, articles, prepared).items()}
+def dangling(summary: list[str], sentences: list[Sentence]) -> str | None:
+    """The first opening of ``summary`` that leans on a sentence the summary left out (by
+    ``DANGLING``, the list the summariser uses), or None."""
+    index = {s.text: s.index for s in sentences}
+    previous: int | None = None
+    for text in summary:
+        at = index.get(text)
+        opening = dangling_opening(text, DANGLING)
+        if opening is not None and (at is None or previous is None or previous != at - 1):
+            return opening
+        previous = at
+    return None
+
+
+def coherence(
+    summaries: dict[str, list[list[str]]], prepared: list[list[Sentence]]
+) -> dict[str, dict[str, float]]:
+    """Per system, the share (%) of summaries with a dangling opening, with an unbalanced
+    quotation («», „“, "") and with more than three sentences as a reader counts them."""
+    out = {}
+    for name, outputs in summaries.items():
+        n = len(outputs)
+        counts = {"dangling": 0, "unbalanced_quotes": 0, "over_three_sentences": 0}
+        for summary, sentences in zip(outputs, prepared, strict=True):
+            text = " ".join(summary)
+            counts["dangling"] += dangling(summary, sentences) is not None
+            counts["unbalanced_quotes"] += not all(balanced(t) for t in (text, *summary))
+            counts["over_three_sentences"] += count_sentences(text) > MAX_SENTENCES
+        out[name] = {k: round(100 * v / n, 1) for k, v in counts.items()}
+    return out
 
 
 def bootstrap_gain(
@@ -222,8 +278,7 @@ def tune(articles: list[Article], prepared: list[list[Sentence]]) -> None:
         "title": [1.5, 2.0, 3.0],
         "title_cosine": [0.5, 1.0, 1.5],
         "position": [0.5, 1.0, 1.5],
-        "max_sentences": [2, 3],
-        "target_chars": [250, 400],
+        "facts": [0.0, 0.25, 0.5],
     }
     base = ExtractiveSummariser()
     analysed = [
@@ -276,9 +331,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "newsbot": ours(),
     }
     figures: dict[str, Any] = {"order": "[ROUGE-1, ROUGE-2, ROUGE-L] F1 x100, stemmed"}
+    every: dict[str, list[list[str]]] = {name: [] for name in systems}
+    all_prepared: list[list[Sentence]] = []
     for label, part in (("lines 1-200 (dev)", dev), ("lines 201-300 (held out)", held)):
         prepared = [split_sentences(clean_text(a["text"])) for a in part]
-        rows = per_article(systems, part, prepared)
+        summaries = summarise_all(systems, part, prepared)
+        for name, outputs in summaries.items():
+            every[name].extend(outputs)
+        all_prepared.extend(prepared)
+        rows = per_article(summaries, part)
         table = {name: mean(r) for name, r in rows.items()}
         gains = {}
         for k, metric in ((0, "ROUGE-1"), (2, "ROUGE-L")):
@@ -287,6 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             interval = bootstrap_gain(rows["newsbot"], rows[best], k)
             gains[metric] = {"best_baseline": best, "gain_%": gain, "95%_interval": interval}
         figures[label] = {"scores": table, "vs_best_baseline": gains}
+    figures["coherence"] = {"articles": len(all_prepared), **coherence(every, all_prepared)}
     figures["speed"] = {
         "articles": len(articles),
         "median_chars": statistics.median(len(a["text"]) for a in articles),
@@ -306,6 +368,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"  newsbot {metric} vs best baseline ({g['best_baseline']}): "
                 f"{g['gain_%']:+.1f}% (paired bootstrap 95%: {low:+.1f}% .. {high:+.1f}%)"
             )
+    print(
+        f"coherence, all {figures['coherence']['articles']} lines "
+        "(% of summaries):  dangling  unbalanced-quotes  over-3-sentences"
+    )
+    for name in systems:
+        c = figures["coherence"][name]
+        print(
+            f"  {name:<11} {c['dangling']:8.1f} {c['unbalanced_quotes']:18.1f} "
+            f"{c['over_three_sentences']:17.1f}"
+        )
     sp = figures["speed"]
     print(
         f"speed ({sp['cpu']}): {sp['articles_per_second']['cold']} articles/s cold, "
