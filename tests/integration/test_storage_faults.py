@@ -40,7 +40,7 @@ def _cancel_at(
     real = conn.execute
 
     async def execute(sql: str, *args: Any) -> Any:
-        calls.append(sql.split()[0])
+        calls.append(sql.split(maxsplit=1)[0])
         pending = asyncio.ensure_future(real(sql, *args))
         if len(calls) not in points:
             return await pending
