@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -13,6 +15,8 @@ from bot.delivery.engine import DeliveryEngine
 from bot.losses.service import LossService
 from bot.sources.service import SourceService
 from storage import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -27,7 +31,18 @@ class Services:
     delivery: DeliveryEngine
 
     async def close(self) -> None:
-        """Stop background work first, then release the network client and the database."""
-        await self.delivery.stop()
-        await self.http.aclose()
-        await self.db.close()
+        """Stop background work first, then release the network client and the database.
+
+        Each step runs even if an earlier one failed (that failure is logged): a stuck
+        delivery engine must not keep the database open.  Never raises.
+        """
+        steps: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("delivery engine", self.delivery.stop),
+            ("HTTP client", self.http.aclose),
+            ("database", self.db.close),
+        ]
+        for what, close in steps:
+            try:
+                await close()
+            except Exception:
+                log.exception("closing the %s failed", what)

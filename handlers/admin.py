@@ -146,8 +146,17 @@ def stats_html(
     source_list: list[SourceRecord],
     snapshot: Snapshot | None,
     now: datetime,
+    *,
+    expired: int = 0,
+    unknown: int = 0,
+    paused: bool = False,
 ) -> str:
-    """The /stats message (pure: everything it shows is passed in)."""
+    """The /stats message (pure: everything it shows is passed in).
+
+    ``expired``/``unknown`` count ledger rows that ended unsent because the news was too old,
+    and sends Telegram never answered (not repeated: they may have arrived); ``paused`` says
+    delivery waits for the database to be writable.  Each shows only when it is not zero.
+    """
     lines = [
         "<b>Статистика бота</b>",
         f"Підписники: активні — {group_digits(by_status.get('active', 0))}, "
@@ -156,10 +165,15 @@ def stats_html(
         f"недоступні — {group_digits(by_status.get('gone', 0))}",
         f"Новин сьогодні: {group_digits(briefs_today)}",
         f"У черзі на надсилання: {group_digits(pending)}",
-        _counter_line(snapshot, now),
-        "",
-        "<b>Джерела</b>",
     ]
+    if paused:
+        lines.append("⚠️ Надсилання призупинено: база даних недоступна для запису")
+    if expired or unknown:
+        lines.append(
+            f"Не доставлено: застарілі новини — {group_digits(expired)}, "
+            f"без відповіді Telegram (повторно не надсилали) — {group_digits(unknown)}"
+        )
+    lines += [_counter_line(snapshot, now), "", "<b>Джерела</b>"]
     lines += [_source_line(src, now) for src in source_list] or ["джерел немає"]
     return "\n".join(lines)
 
@@ -172,6 +186,7 @@ async def stats(update: Update, context: NewsContext) -> None:
     s = context.services
     now = s.clock.now()
     midnight = datetime.combine(kyiv_today(now), time(0, 0), tzinfo=KYIV)
+    expired, unknown = await deliveries.uncertain_counts(s.db)
     text = stats_html(
         await chats.count_by_status(s.db),
         await briefs.count_briefs_since(s.db, midnight),
@@ -179,6 +194,9 @@ async def stats(update: Update, context: NewsContext) -> None:
         await sources.list_sources(s.db),
         s.losses.latest_snapshot(),
         now,
+        expired=expired,
+        unknown=unknown,
+        paused=s.delivery.paused,
     )
     await message.reply_text(text)
 
