@@ -19,21 +19,13 @@ when a send finishes or the earliest busy chat's window opens.  A chat's rows ar
 skipped together, so its messages of one kind keep their order.  What a slot may still wait
 for is the overall budget or a 429 pause, which hold every chat alike.
 
-What is guaranteed (README, "Guarantees"):
-
-* While the process lives, no row is sent twice.  A row is sent again only after an outcome
-  that says so (a retry after a 5xx or a network error) is written; an outcome that cannot be
-  written stays in memory and pauses the dispatcher until it is (a full disk pauses delivery,
-  it never repeats it).
-* A send that timed out waiting for Telegram's answer may have been delivered: it ends as
-  ``unknown`` and is not sent again.
-* Crash (SIGKILL, power loss): a send keeps its concurrency slot until its outcome is
-  committed, so at most ``concurrency`` rows are "sent but not yet recorded" at any instant.
-  Those are still ``pending`` after the crash and are sent again on restart: **at most
-  ``concurrency`` duplicates per crash** (16 by default) — at least once, not exactly once.
-  Nothing is lost: every row not recorded as done is resumed by :meth:`DeliveryEngine.start`.
-* A brief's rows still pending ``expire_hours`` after fan-out end as ``expired``, never sent.
-  Broadcasts do not expire.
+What is guaranteed (README, "Guarantees"): while the process lives no row is sent twice — an
+outcome that cannot be written (full disk) stays in memory and pauses the dispatcher, it never
+frees the row.  A send keeps its concurrency slot until its outcome is committed, so after a
+crash at most ``concurrency`` rows were "sent but not yet recorded": they are sent again on
+restart (**at least once** there, not exactly once); nothing is lost.  A send that timed out
+waiting for Telegram's answer may have arrived: it ends ``unknown`` and is not repeated.  A
+brief's rows still pending ``expire_hours`` after fan-out end ``expired``, never sent.
 
 Every loop (dispatcher, progress reporter, expiry sweep, recorder) is supervised
 (:mod:`bot.supervise`): an unexpected error is logged once and the loop restarts after a short
@@ -44,31 +36,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 from datetime import timedelta
-from typing import Any
 
-from telegram import Bot, Message
-from telegram.error import BadRequest, TelegramError
+from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.config import DeliveryConfig
-from bot.delivery.policy import Action, backoff_delay, decide
 from bot.delivery.progress import ProgressReporter
 from bot.delivery.queue import KindQueues
-from bot.delivery.ratelimit import PRIORITY_LEDGER, Budget, TelegramLimiter
+from bot.delivery.ratelimit import Budget, TelegramLimiter
 from bot.delivery.recorder import Recorder
+from bot.delivery.sending import RowSender
 from bot.delivery.transport import sender_for
 from bot.supervise import Supervisor
-from storage import Database, chats, deliveries
-from storage.db import unavailable
-from storage.deliveries import Outcome, PendingDelivery
+from storage import Database, deliveries
+from storage.deliveries import PendingDelivery
 
 log = logging.getLogger(__name__)
 
-MAX_MIGRATIONS = 3
 IDLE_RECHECK_SECONDS = 60.0
 STOP_GRACE_SECONDS = 5.0
 MIN_DEFER_SECONDS = 0.005  # the dispatcher's shortest nap while every due row's chat is busy
@@ -106,7 +94,6 @@ class DeliveryEngine:
         send_timeout: float = SEND_TIMEOUT_SECONDS,
     ) -> None:
         self._db, self._bot, self._clock, self._config = db, bot, clock, config
-        self._send_timeout = send_timeout
         shared = bot.rate_limiter if isinstance(bot, ExtBot) else None
         if limiter is None:
             limiter = shared if isinstance(shared, TelegramLimiter) else limiter_for(config)
@@ -115,8 +102,10 @@ class DeliveryEngine:
         # rate_limit_args; otherwise the engine takes the limiter's slot around each call.
         self._main_through = shared is limiter
         # Mass sends go through a sibling bot on a sharded transport (see transport.py).
-        self._sender, self._through_bot = sender_for(bot, limiter, config.concurrency)
+        self._sender, through_bot = sender_for(bot, limiter, config.concurrency)
         self._sender_ready = False
+        self._rows = RowSender(db, clock, config, limiter, send_timeout)
+        self._rows.use(self._sender, through_bot=through_bot)
         self._slots = asyncio.Semaphore(config.concurrency)
         self._inflight: set[int] = set()
         self._inflight_chats: set[int] = set()
@@ -150,10 +139,12 @@ class DeliveryEngine:
                 self._sender_ready = True
             except TelegramError as exc:
                 log.warning("sharded sender unavailable (%s); sending through the app's bot", exc)
-                self._sender, self._through_bot = self._bot, self._main_through
+                self._sender = self._bot
+                self._rows.use(self._bot, through_bot=self._main_through)
         self._recorder.start()
         for loop in self._loops:
             loop.start()
+        self._expiry_wake.set()  # rows that expired while the bot was down go first
         self.wake()
 
     async def stop(self) -> None:
@@ -322,9 +313,9 @@ class DeliveryEngine:
     async def _deliver(self, row: PendingDelivery) -> None:
         try:
             try:
-                outcome = await self._attempt(row)
+                outcome = await self._rows.send(row)
             except Exception as exc:  # a bug, or a write in the migration path failed
-                outcome = self._unexpected(row, exc)
+                outcome = self._rows.unexpected(row, exc)
             # Holds the slot until written: a full disk pauses, it never repeats a send.
             await self._recorder.record(outcome)
             if outcome.kind == "retry":
@@ -336,93 +327,6 @@ class DeliveryEngine:
             # The dispatcher may be waiting on this chat (deferred rows) or about to declare
             # itself idle: either way it re-checks the ledger.
             self._wake.set()
-
-    def _unexpected(self, row: PendingDelivery, exc: Exception) -> Outcome:
-        """No send was confirmed: try the row again after a backoff, never at once."""
-        delay = backoff_delay(row.attempts + 1)
-        if unavailable(exc) is not None:
-            log.warning("delivery %d: database not writable (%s); retry later", row.id, exc)
-        else:
-            log.error("delivery %d to %d: unexpected error", row.id, row.chat_id, exc_info=exc)
-        retry_at = self._clock.now() + timedelta(seconds=delay)
-        return Outcome(row.id, row.chat_id, "retry", error=repr(exc)[:300], not_before=retry_at)
-
-    async def _attempt(self, row: PendingDelivery) -> Outcome:
-        chat_id, attempts, migrations = row.chat_id, row.attempts, 0
-        while True:
-            try:
-                message = await self._send(chat_id, row)
-            except Exception as exc:
-                verdict = decide(exc, attempts + 1, self._config.max_attempts)
-                error = exc
-            else:
-                return Outcome(row.id, chat_id, "sent", message_id=message.message_id)
-            if verdict.action is Action.WAIT:
-                self.limiter.pause(verdict.delay)
-                continue
-            if verdict.action is Action.MIGRATE and verdict.new_chat_id is not None:
-                migrations += 1
-                if migrations > MAX_MIGRATIONS:
-                    return Outcome(row.id, chat_id, "failed", error=verdict.reason)
-                new_id = verdict.new_chat_id
-                moved = await chats.migrate_chat(
-                    self._db, chat_id, new_id, self._clock.now(), delivery_id=row.id
-                )
-                log.info("chat %d migrated to %d", chat_id, new_id)
-                if not moved:  # the new chat has this message already (or wants no more)
-                    reason = f"chat migrated to {new_id}, which has it already"
-                    return Outcome(row.id, chat_id, "skipped", error=reason)
-                chat_id = new_id
-                continue
-            attempts += 1
-            if verdict.action is Action.BLOCK:
-                return Outcome(row.id, chat_id, "blocked", error=verdict.reason)
-            if verdict.action is Action.GONE:
-                return Outcome(row.id, chat_id, "gone", error=verdict.reason)
-            if verdict.action is Action.UNKNOWN:
-                log.warning(
-                    "delivery %d to %d: no answer from Telegram in %.0f s; not sent again "
-                    "(it may have arrived)",
-                    row.id,
-                    chat_id,
-                    self._send_timeout,
-                )
-                return Outcome(row.id, chat_id, "unknown", error=verdict.reason)
-            if verdict.action is Action.RETRY:
-                log.info("delivery %d: %s; retry in %.0f s", row.id, verdict.reason, verdict.delay)
-                retry_at = self._clock.now() + timedelta(seconds=verdict.delay)
-                return Outcome(row.id, chat_id, "retry", error=verdict.reason, not_before=retry_at)
-            if isinstance(error, BadRequest):
-                log.error(
-                    "bug: Telegram rejected sendMessage for delivery %d to %d: %s",
-                    row.id,
-                    chat_id,
-                    error.message,
-                    exc_info=error,
-                )
-            else:
-                log.warning("delivery %d to %d failed: %s", row.id, chat_id, verdict.reason)
-            return Outcome(row.id, chat_id, "failed", error=verdict.reason)
-
-    async def _send(self, chat_id: int, row: PendingDelivery) -> Message:
-        if row.brief_html is not None:
-            text = row.brief_html
-        else:
-            text = html.escape(row.broadcast_text or "", quote=False)
-        kwargs: dict[str, Any] = {
-            "parse_mode": "HTML",
-            "read_timeout": self._send_timeout,
-            "write_timeout": self._send_timeout,
-        }
-        if self._config.allow_paid_broadcast:
-            kwargs["allow_paid_broadcast"] = True
-        # Every ledger row has the same place in the limiter's queue: the kinds' shares are
-        # decided above, by the dispatcher; replies to commands still go first.
-        if self._through_bot:
-            kwargs["rate_limit_args"] = {"priority": PRIORITY_LEDGER, "retry": False}
-            return await self._sender.send_message(chat_id, text, **kwargs)
-        async with self.limiter.slot(chat_id, PRIORITY_LEDGER):
-            return await self._sender.send_message(chat_id, text, **kwargs)
 
     # -- expiry ----------------------------------------------------------------------------------
 

@@ -235,7 +235,7 @@ async def test_a_brief_past_its_expiry_is_never_sent(h: Harness) -> None:
     h.engines.append(engine)
     await engine.idle()
     assert sorted((m.chat_id, m.text) for m in h.tg.sent) == [(c, "усім") for c in (1, 2, 3)]
-    assert await engine.expire_stale() == 3
+    await engine.expire_stale()  # (the sweep at start may have done it already)
     async with h.db.conn.execute(
         "SELECT status, COUNT(*) FROM deliveries WHERE brief_id IS NOT NULL GROUP BY status"
     ) as cur:
