@@ -128,6 +128,7 @@ class DeliveryConfig:
     max_attempts: int = 5
     limits_enabled: bool = True  # false only against a fake Telegram (benchmarks)
     progress_seconds: float = 5.0  # how often a broadcast's progress message is edited
+    expire_hours: float = 6.0  # a brief still unsent after this is news no longer: never sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,7 @@ _POSITIVE_KEYS = {
     ("delivery", "concurrency"),
     ("delivery", "max_attempts"),
     ("delivery", "progress_seconds"),
+    ("delivery", "expire_hours"),
 }
 
 

@@ -147,8 +147,17 @@ def stats_html(
     source_list: list[SourceRecord],
     snapshot: Snapshot | None,
     now: datetime,
+    *,
+    expired: int = 0,
+    unknown: int = 0,
+    paused: bool = False,
 ) -> str:
-    """The /stats message (pure: everything it shows is passed in)."""
+    """The /stats message (pure: everything it shows is passed in).
+
+    ``expired``/``unknown`` count ledger rows that ended unsent because the news was too old,
+    and sends Telegram never answered (not repeated: they may have arrived); ``paused`` says
+    delivery waits for the database to be writable.  Each shows only when it is not zero.
+    """
     lines = [
         texts.STATS_TITLE_HTML,
         texts.STATS_SUBSCRIBERS.format(
@@ -156,10 +165,16 @@ def stats_html(
         ),
         texts.STATS_BRIEFS_TODAY.format(n=group_digits(briefs_today)),
         texts.STATS_PENDING.format(n=group_digits(pending)),
-        _counter_line(snapshot, now),
-        "",
-        texts.STATS_SOURCES_HTML,
     ]
+    if paused:
+        lines.append(texts.STATS_PAUSED)
+    if expired or unknown:
+        lines.append(
+            texts.STATS_UNDELIVERED.format(
+                expired=group_digits(expired), unknown=group_digits(unknown)
+            )
+        )
+    lines += [_counter_line(snapshot, now), "", texts.STATS_SOURCES_HTML]
     lines += [_source_line(src, now) for src in source_list] or [texts.STATS_NO_SOURCES]
     return "\n".join(lines)
 
@@ -172,6 +187,7 @@ async def stats(update: Update, context: NewsContext) -> None:
     s = context.services
     now = s.clock.now()
     midnight = datetime.combine(kyiv_today(now), time(0, 0), tzinfo=KYIV)
+    expired, unknown = await deliveries.uncertain_counts(s.db)
     text = stats_html(
         await chats.count_by_status(s.db),
         await briefs.count_briefs_since(s.db, midnight),
@@ -179,6 +195,9 @@ async def stats(update: Update, context: NewsContext) -> None:
         await sources.list_sources(s.db),
         s.losses.latest_snapshot(),
         now,
+        expired=expired,
+        unknown=unknown,
+        paused=s.delivery.paused,
     )
     for part in split_lines(text):
         await message.reply_text(part)
