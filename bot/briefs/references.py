@@ -8,13 +8,17 @@ sentence only with the one before it.
 
 Not every demonstrative points outside its sentence.  These do not count:
 
-* the deictic «цього року», «на цей час» (now), and one that announces what follows («те, що…»);
+* the deictic «цього року», «на цей час» (now), «…, цього разу» (this time), and one that
+  announces what follows («те, що…»);
 * one used as a pronoun (the next word does not agree with it) after a clause of its own,
   which is what it means: «…отримають більше повноважень, разом із цим зросте і
   відповідальність», «…доходи зросли, але при цьому збільшився і збиток»;
 * one before a noun the sentence has already named: «виконувати барокову музику … любити цю
   музику», «формування комісій, … за яким ці комісії формувалися»;
-* «одних і тих самих» (the same ones) and «…, тим самим» (thereby).
+* «одних і тих самих» (the same ones) and «…, тим самим» (thereby);
+* «відповідний» past the opening: «звертатися до відповідного підрозділу», «на підставі
+  відповідної ліцензії» — the appropriate one, not the one just named («Відповідне рішення
+  ухвалили…» at the start still leans back).
 
 Pure; words are matched lower-cased with every apostrophe written as ``'``.
 """
@@ -38,6 +42,7 @@ _AGREEING = {
     "цьому": ("у", "ю", "і", "ові", "еві", "єві", "ому", "ьому"),
     "цим": ("ом", "ем", "єм", "им", "ім", "ам", "ям"),
 }
+_APPROPRIATE = 3  # past this many words «відповідний» means "appropriate"
 _STEM = 5  # letters two forms of one noun share at least
 _ENDING = 3  # letters of a case ending
 
@@ -65,6 +70,8 @@ def back_reference(text: str, openings: DanglingOpenings = DANGLING) -> str | No
             continue
         if token == "це" or token.startswith("так") or token not in openings.near_demonstratives:
             continue  # «це» is too often a copula, «такі …, як» too often points forward
+        if token.startswith("відповідн") and len(words) > _APPROPRIATE:
+            continue  # «для відповідного реагування»: appropriate, not «the one just named»
         if following in openings.deictic_nouns or points_forward(lower, token, following, openings):
             continue
         if _said_here(words, clause, token, following, after):
@@ -94,12 +101,15 @@ def _said_here(words: list[str], clause: int, word: str, following: str, after: 
       трохи зросли, але при цьому збільшився і збиток» — the clause before is what it means;
     * before a noun the sentence has already named: «виконувати барокову музику … любити цю
       музику»;
-    * «на цей час», «на цей момент»: now.
+    * «на цей час», «на цей момент»: now; «цього разу» past the opening: this time, as
+      opposed to the times the sentence compares it with.
     """
     agreeing = _AGREEING.get(word)
     if agreeing is not None and not following.endswith(agreeing):
         return clause >= _CLAUSE_WORDS
     if following in ("час", "момент") and len(words) > 1 and words[-2] == "на":
+        return True
+    if following == "разу" and len(words) > 1:
         return True
     earlier = words[:-1]
     return any(_same_stem(noun, w) for noun in (following, after) if noun for w in earlier)
