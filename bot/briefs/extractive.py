@@ -177,22 +177,24 @@ class ExtractiveSummariser:
         vectors = self._vectors([clean_text(title), *(s.text for s in sentences)])
         title_vector, vectors = vectors[0], vectors[1:]
         title_lemmas = set(title_vector)
-        centroid: dict[str, float] = {}
+        # Cosines of unit vectors are dot products, so the sum of a sentence's cosines to all the
+        # others is its dot product with the sum of all vectors, less its own (one pass, not n).
+        total: dict[str, float] = {}
         for vector in vectors:
             for w, x in vector.items():
-                centroid[w] = centroid.get(w, 0.0) + x
-        norm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
-        centroid = {w: x / norm for w, x in centroid.items()}
+                total[w] = total.get(w, 0.0) + x
+        norm = math.sqrt(sum(x * x for x in total.values())) or 1.0
         n = len(sentences)
         features: dict[int, Features] = {}
         for i in candidates:
             vi = vectors[i]
-            degree = sum(_cosine(vi, vectors[j]) for j in range(n) if j != i) / max(1, n - 1)
+            to_all = _cosine(vi, total)
+            degree = (to_all - sum(x * x for x in vi.values())) / max(1, n - 1)
             shared = len(title_lemmas.intersection(vi))
             overlap = shared / len(title_lemmas) if title_lemmas else 0.0
             features[i] = Features(
                 degree=degree,
-                centroid=_cosine(vi, centroid),
+                centroid=to_all / norm,
                 title_overlap=overlap,
                 title_cosine=_cosine(vi, title_vector),
                 length=min(1.0, len(sentences[i].text) / _FULL_SENTENCE),
