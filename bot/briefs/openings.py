@@ -22,9 +22,8 @@ What counts as leaning back:
   зазначив…» but not «За словами Іванова, він…»), the particle «ж» («Орнітологи ж…»);
 * an ordinal that counts list items («Перша – …», «Друге, що…», «Третя причина…»).
 
-:func:`back_reference` finds a demonstrative pointing back anywhere in a sentence («…лише
-підтвердження цього правила», «тієї самої ВРЮ»); :func:`debunking_opening` the openings that
-refute what came before («Насправді…», «Однак це не так»).
+:func:`debunking_opening` finds the openings that refute what came before («Насправді…», «Однак це
+не так»); :mod:`bot.briefs.references` a demonstrative pointing back anywhere in a sentence.
 
 Pure; the words are matched lower-cased with every apostrophe written as ``'``.
 """
@@ -40,9 +39,10 @@ __all__ = [
     "DANGLING",
     "DEBUNKING",
     "DanglingOpenings",
-    "back_reference",
     "dangling_opening",
     "debunking_opening",
+    "lowered",
+    "points_forward",
 ]
 
 
@@ -211,7 +211,7 @@ _CAPITAL_WORD = re.compile(r"\b[A-ZА-ЯІЇЄҐ]")
 _ORDINAL_ENDINGS = _words("ий а е і ій я є ого ої ому ою")
 
 
-def _forward(opening: str, word: str, following: str, openings: DanglingOpenings) -> bool:
+def points_forward(opening: str, word: str, following: str, openings: DanglingOpenings) -> bool:
     """«Те, що…», «Ситуація така: …», «Головне – це …»: the demonstrative announces what
     follows, or is the copula of a definition."""
     at = re.search(rf"(?<![\w']){re.escape(word)}(?![\w'])", opening)
@@ -239,14 +239,14 @@ def _ordinal(word: str, stems: tuple[str, ...]) -> bool:
     return any(word.startswith(s) and word[len(s) :] in _ORDINAL_ENDINGS for s in stems)
 
 
-def _lowered(text: str) -> str:
+def lowered(text: str) -> str:
     """``text`` lower-cased, every apostrophe written as ``'`` (str.translate is slower)."""
     return _APOSTROPHE.sub("'", text.lower())
 
 
 def _opening_words(text: str) -> tuple[str, list[str]]:
     """The opening of ``text`` lower-cased (apostrophes as ``'``) and its first words."""
-    opening = _lowered(text.lstrip(_LEADING)[:80])
+    opening = lowered(text.lstrip(_LEADING)[:80])
     return opening, _WORD.findall(opening)[:_HEAD]
 
 
@@ -286,7 +286,7 @@ def dangling_opening(text: str, openings: DanglingOpenings = DANGLING) -> str | 
     third = words[2] if len(words) > 2 else ""
     rest = opening[opening.find(first) + len(first) :].lstrip()
     if first in openings.demonstratives:
-        if second in openings.deictic_nouns or _forward(opening, first, second, openings):
+        if second in openings.deictic_nouns or points_forward(opening, first, second, openings):
             return None
         return first
     if (
@@ -307,7 +307,7 @@ def dangling_opening(text: str, openings: DanglingOpenings = DANGLING) -> str | 
             k < _NEAR
             and word in openings.near_demonstratives
             and following not in openings.deictic_nouns
-            and not _forward(opening, word, following, openings)
+            and not points_forward(opening, word, following, openings)
         ):
             return f"{' '.join(words[:k])} {word}"
     if _ordinal(first, openings.ordinals):
@@ -316,22 +316,4 @@ def dangling_opening(text: str, openings: DanglingOpenings = DANGLING) -> str | 
             return first
         if second in openings.list_nouns:
             return f"{first} {second}"
-    return None
-
-
-def back_reference(text: str, openings: DanglingOpenings = DANGLING) -> str | None:
-    """A demonstrative anywhere in ``text`` that points at something said before it: «Україна
-    не виняток, а лише підтвердження цього правила.» → «цього правила».  Not the deictic
-    «цього року», not «це» (too often a copula), not a demonstrative that announces a clause."""
-    lowered = _lowered(text)
-    words = [w for w in (w.strip(_PUNCTUATION) for w in lowered.split()) if w]
-    for k, word in enumerate(words[:-1]):
-        if word in openings.demonstratives and words[k + 1] in openings.same:
-            return f"{word} {words[k + 1]}"  # «тієї самої ВРЮ»
-        if word == "це" or word.startswith("так") or word not in openings.near_demonstratives:
-            continue  # «це» is too often a copula, «такі …, як» too often points forward
-        following = words[k + 1]
-        if following in openings.deictic_nouns or _forward(lowered, word, following, openings):
-            continue
-        return f"{word} {following}"
     return None

@@ -16,13 +16,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.briefs.openings import (
-    WEAK_DEBUNKING,
-    back_reference,
-    dangling_opening,
-    debunking_opening,
-)
+from bot.briefs.openings import WEAK_DEBUNKING, dangling_opening, debunking_opening
 from bot.briefs.quotes import balanced, outside
+from bot.briefs.references import back_reference
 from bot.briefs.sentences import Sentence
 
 __all__ = ["announces", "contradicted", "facts", "leans_back", "stands_alone"]
@@ -101,7 +97,8 @@ def stands_alone(text: str, *, min_chars: int, min_words: int, max_chars: int) -
 
 def leans_back(text: str) -> bool:
     """Whether ``text`` needs the sentence before it: a dangling opening or a demonstrative
-    pointing back (see :mod:`bot.briefs.openings`), or speech attributed to «він» / «вона»
+    pointing back (see :mod:`bot.briefs.openings`,
+    :mod:`bot.briefs.references`), or speech attributed to «він» / «вона»
     with no name."""
     if dangling_opening(text) is not None or back_reference(text) is not None:
         return True

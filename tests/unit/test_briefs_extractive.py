@@ -149,6 +149,32 @@ def test_a_dependent_sentence_comes_with_the_one_before_it(
     assert not one.summarise("Звіт ISW", text, 450).text.startswith("Про це")
 
 
+def test_the_best_sentence_comes_with_the_one_it_leans_on_as_one_pick(
+    summariser: ExtractiveSummariser,
+) -> None:
+    """The news is in a sentence that leans back («Після неї …»): it is taken, after the
+    sentence it leans on, even beside another pick (three sentences, within the budget)."""
+    text = (
+        "Центр для операторів безпілотників у Черкасах обійшовся бюджету у 12,5 млн грн.\n"
+        "Депутати міської ради зібралися у вівторок на позачергову сесію.\n"
+        "Після неї мер Черкас Анатолій Бондаренко відкрив навчальний центр для операторів "
+        "безпілотників.\n"
+        "Погода в області цього тижня буде мінливою, з дощами на заході.\n"
+        "Перші курсанти навчаються в новому центрі з понеділка."
+    )
+    title = "Мер Черкас відкрив навчальний центр для операторів безпілотників"
+    summary = summariser.summarise(title, text, 450)
+    assert summary.sentences[1:] == (
+        "Депутати міської ради зібралися у вівторок на позачергову сесію.",
+        "Після неї мер Черкас Анатолій Бондаренко відкрив навчальний центр для операторів "
+        "безпілотників.",
+    )
+    assert len(summary.sentences) == MAX_SENTENCES
+    short = summariser.summarise(title, text, 200)  # the pair does not fit beside the first
+    assert len(short.text) <= 200
+    assert not short.sentences or not short.sentences[0].startswith("Після неї")
+
+
 def test_a_text_cut_off_by_the_feed_loses_its_last_sentence(
     summariser: ExtractiveSummariser,
 ) -> None:
@@ -173,7 +199,7 @@ def test_never_more_than_three_sentences_as_a_reader_counts_them() -> None:
     )
     title = "У Черкасах відкрили центр для операторів безпілотників"
     greedy = ExtractiveSummariser(params=replace(ExtractiveSummariser().params, max_sentences=9,
-                                                 target_chars=2000))  # fmt: skip
+                                                 max_picks=9, target_chars=2000))  # fmt: skip
     summary = greedy.summarise(title, text, 2000)
     assert count_sentences(summary.text) <= MAX_SENTENCES == 3
     assert len(summary.sentences) >= 2

@@ -7,7 +7,6 @@ import pytest
 from bot.briefs.openings import (
     DANGLING,
     DEBUNKING,
-    back_reference,
     dangling_opening,
     debunking_opening,
 )
@@ -120,32 +119,6 @@ def test_every_connective_and_phrase_of_the_list_is_recognised() -> None:
 def test_apostrophes_of_every_kind_match_the_list() -> None:
     for apostrophe in "'’ʼ`":
         assert dangling_opening(f"У зв{apostrophe}язку з цим рейс скасували.") == "у зв'язку з цим"
-
-
-@pytest.mark.parametrize(
-    ("sentence", "reference"),
-    [
-        ("Україна не виняток, а лише підтвердження цього правила.", "цього правила"),
-        ("Політологи вважають, що ця ситуація не нова.", "ця ситуація"),
-        ("Організатори хочуть розвіяти цим проєктом міфи.", "цим проєктом"),
-        ("Реверансом Європі є принципи формування тієї самої ВРЮ.", "тієї самої"),
-    ],
-)
-def test_back_references_anywhere_in_the_sentence(sentence: str, reference: str) -> None:
-    assert back_reference(sentence) == reference
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "Врожай цього року зібрали раніше.",
-        "Головне завдання – це безпека людей.",
-        "Мер сказав таке бачення, що ціни зростуть.",
-        "У Черкасах відкрили центр для операторів безпілотників.",
-    ],
-)
-def test_no_back_reference(sentence: str) -> None:
-    assert back_reference(sentence) is None
 
 
 @pytest.mark.parametrize(
