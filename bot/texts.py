@@ -195,6 +195,7 @@ BROADCAST_IN_PROGRESS = "Розсилка триває…"
 BROADCAST_DONE = "Розсилку завершено."
 BROADCAST_SKIPPED = "Заблокували бота або недоступні: {skipped}"
 BROADCAST_FAILED = "Не вдалося надіслати: {failed}"
+BROADCAST_UNKNOWN = "Telegram не відповів, чи доставлено: {unknown}"
 
 # -- /stats ---------------------------------------------------------------------------------
 
@@ -205,6 +206,11 @@ STATS_SUBSCRIBERS = (
 )
 STATS_TODAY = "Сьогодні: {items}, {stories}, з них {top}"
 STATS_PENDING = "У черзі на надсилання: {n}"
+STATS_PAUSED = "⚠️ Надсилання призупинено: база даних недоступна для запису"
+STATS_UNDELIVERED = (
+    "Не доставлено: застарілі новини — {expired}, "
+    "без відповіді Telegram (повторно не надсилали) — {unknown}"
+)
 STATS_SOURCES_HTML = "<b>Джерела</b>"
 STATS_NO_SOURCES = "джерел немає"
 STATS_NO_COUNTER = "Лічильник втрат: даних ще немає"
@@ -254,3 +260,7 @@ SOURCE_DELETED = (
 
 SOURCES_PREFIX = "Про це пишуть: "  # «Про це пишуть: Українська правда, Укрінформ, УНІАН»
 MORE_SOURCES = " та ще {sources}"  # the sources that did not fit: « та ще 2 джерела»
+
+# -- trouble ----------------------------------------------------------------------------------
+
+STORAGE_TROUBLE = "Тимчасова технічна проблема, спробуйте за кілька хвилин."  # disk full …
