@@ -40,7 +40,7 @@ from ledger_index import index_run  # noqa: E402
 from bot.fakes.news import FakeNews  # noqa: E402
 from bot.fakes.telegram import FakeTelegram, Limits, SentMessage  # noqa: E402
 from bot.losses.format import UNAVAILABLE  # noqa: E402
-from storage import Database, articles, briefs, chats, sources  # noqa: E402
+from storage import Database, articles, chats, sources, stories  # noqa: E402
 
 TOKEN = "424242:BENCH"
 ADMIN = 1001
@@ -90,7 +90,7 @@ async def prepare_db(path: Path, subscribers: int, n_briefs: int = 20) -> None:
                     f"Втрати ворога: 912 490 (+1 740)\n"
                     f'<a href="https://bench.example/{i}">Bench</a>'
                 )
-                await briefs.add_brief(
+                await stories.add_story(
                     db, article_id, title=f"Новина {i}", summary=body, html=html,
                     summariser="bench", now=NOW,
                 )  # fmt: skip

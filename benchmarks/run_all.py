@@ -174,6 +174,24 @@ def stories() -> list[Row]:
     return rows
 
 
+def fanout(quick: bool) -> list[Row]:
+    subscribers = 10_000 if quick else 100_000
+    cmd = "python benchmarks/fanout.py"
+    out, error = _run(["benchmarks/fanout.py", "--json", "--subscribers", str(subscribers)], 600)
+    if error:
+        return [Row("story fan-out", f"failed: {error}", "", cmd)]
+    figures = json.loads(out)
+    rows = []
+    for name, r in figures["scenarios"].items():
+        rows.append(Row(
+            f"story fan-out to {figures['subscribers']} subscribers, {name}",
+            f"median {r['median_s']:.2f} s wall, {r['median_cpu_s']:.2f} s CPU, {r['rows']} rows, "
+            f"Python peak {r['python_peak_kb']:.0f} KB",
+            "≤ 1 s, memory independent of subscribers", cmd,
+        ))  # fmt: skip
+    return rows
+
+
 def delivery(quick: bool) -> list[Row]:
     base = ["benchmarks/delivery.py", *(["--scale", "0.1"] if quick else [])]
     runs = ["throughput", "rss", "latency", "index"]
@@ -248,7 +266,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller delivery runs")
     args = parser.parse_args()
-    rows = [*poll_cycle(), *fetch_memory(), *summary_quality(), *stories(), *delivery(args.quick)]
+    rows = [
+        *poll_cycle(),
+        *fetch_memory(),
+        *summary_quality(),
+        *stories(),
+        *fanout(args.quick),
+        *delivery(args.quick),
+    ]
     today = date.today().isoformat()
     print("| figure | measured | target | command | date |")
     print("| --- | --- | --- | --- | --- |")

@@ -20,6 +20,8 @@ from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
 from bot import texts
+from bot.briefs.extractive import ExtractiveSummariser
+from bot.briefs.lemmas import Lemmatizer
 from bot.briefs.maker import BriefMaker
 from bot.clock import KYIV, Clock, SystemClock
 from bot.config import Config, effective_jitter
@@ -32,7 +34,10 @@ from bot.ops.health import HealthChecker
 from bot.ops.metrics import Metrics, StorageGauges
 from bot.ops.server import OpsServer
 from bot.ops.webhook import count_refusals, webhook_arguments
+from bot.pipeline import ArticlePipeline, ArticleTextReader
+from bot.pipeline.stories import StoryDesk
 from bot.services import Services
+from bot.sources.fetch import Fetcher
 from bot.sources.service import SourceService
 from bot.supervise import supervised_job
 from bot.updates import PerChatUpdateProcessor
@@ -54,19 +59,38 @@ async def open_services(
         limits=httpx.Limits(max_connections=config.fetch.concurrency * 2),
     )
     losses = LossService(db, http, clock, config.losses)
-    briefs = BriefMaker(config.briefs, http, on_summary=metrics.observe_summary)
-    delivery = DeliveryEngine(db, app.bot, clock, config.delivery)
-    sources = SourceService(
-        db,
+    lemmatizer = Lemmatizer()  # one dictionary and cache for the summaries and the stories
+    briefs = BriefMaker(
+        config.briefs,
         http,
+        extractive=ExtractiveSummariser(lemmatizer),
+        on_summary=metrics.observe_summary,
+    )
+    delivery = DeliveryEngine(db, app.bot, clock, config.delivery)
+    fetcher = Fetcher(http, config.fetch)
+    text = ArticleTextReader(
+        fetcher, config.fetch, briefs_other_languages=config.briefs.summariser == "llm"
+    )
+    desk = StoryDesk(
+        db,
         clock,
-        config,
-        briefs,
-        losses,
-        on_new_brief=delivery.enqueue_brief,
+        config.stories,
+        lemmatizer=lemmatizer,
+        top_sources=[s.name for s in config.sources if s.top],
         metrics=metrics,
     )
-    return Services(config, clock, db, http, losses, briefs, sources, delivery, metrics)
+    pipeline = ArticlePipeline(
+        db,
+        clock,
+        text,
+        briefs,
+        losses,
+        desk,
+        delivery.enqueue_story,
+        max_age=dt.timedelta(hours=config.fetch.max_age_hours),
+    )
+    sources = SourceService(db, fetcher, clock, config, pipeline, metrics=metrics)
+    return Services(config, clock, db, http, losses, briefs, sources, delivery, metrics, desk)
 
 
 def _ops_server(services: Services, started_at: dt.datetime) -> OpsServer | None:
@@ -227,6 +251,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
         services = await open_services(config, app, clock, metrics)
         app.bot_data.services = services
         await services.sources.sync_config_sources()
+        await services.stories.start()
         await services.losses.start()
         await services.delivery.start()
         services.ops = _ops_server(services, started_at)

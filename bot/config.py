@@ -128,7 +128,13 @@ class DeliveryConfig:
     max_attempts: int = 5
     limits_enabled: bool = True  # false only against a fake Telegram (benchmarks)
     progress_seconds: float = 5.0  # how often a broadcast's progress message is edited
-    expire_hours: float = 6.0  # a brief still unsent after this is news no longer: never sent
+    expire_hours: float = 6.0  # a story still unsent after this is news no longer: never sent
+
+
+@dataclass(frozen=True, slots=True)
+class StoriesConfig:
+    window_hours: float = 12.0  # reports of one event within this window join one story
+    top_min_sources: int = 3  # distinct sources that make a story top (fewer enabled: all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +151,7 @@ class Config:
     fetch: FetchConfig = FetchConfig()
     briefs: BriefsConfig = BriefsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    stories: StoriesConfig = StoriesConfig()
     ops: OpsConfig = OpsConfig()
     sources: tuple[SourceConfig, ...] = DEFAULT_SOURCES
 
@@ -157,6 +164,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "fetch": FetchConfig,
     "briefs": BriefsConfig,
     "delivery": DeliveryConfig,
+    "stories": StoriesConfig,
     "ops": OpsConfig,
 }
 _HIDDEN_KEYS = ("token", "llm_api_key", "secret_token")
@@ -187,6 +195,8 @@ _POSITIVE_KEYS = {
     ("delivery", "concurrency"),
     ("delivery", "max_attempts"),
     ("delivery", "progress_seconds"),
+    ("stories", "window_hours"),
+    ("stories", "top_min_sources"),
     ("delivery", "expire_hours"),
 }
 

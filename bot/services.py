@@ -15,6 +15,7 @@ from bot.delivery.engine import DeliveryEngine
 from bot.losses.service import LossService
 from bot.ops.metrics import Metrics
 from bot.ops.server import OpsServer
+from bot.pipeline.stories import StoryDesk
 from bot.sources.service import SourceService
 from storage import Database
 
@@ -32,6 +33,7 @@ class Services:
     sources: SourceService
     delivery: DeliveryEngine
     metrics: Metrics
+    stories: StoryDesk  # the story index, rebuilt at start
     ops: OpsServer | None = None  # /metrics and /healthz, when [ops] listen is set
 
     async def close(self) -> None:

@@ -40,6 +40,9 @@ ERROR = Forms("помилка", "помилки", "помилок")
 FAILURE = Forms("невдача", "невдачі", "невдач")
 RECORD = Forms("запис", "записи", "записів")
 SOURCE = Forms("джерело", "джерела", "джерел")
+NEW_ITEM = Forms("новий матеріал", "нові матеріали", "нових матеріалів")
+STORY = Forms("історія", "історії", "історій")
+TOP_STORY = Forms("головна", "головні", "головних")  # «з них 21 головна»
 EVERY = Forms("кожну", "кожні", "кожні", after="every")  # «кожну 21 хвилину», «кожні 2 хвилини»
 HOURS = Forms("годину", "години", "годин", after="every")
 MINUTES = Forms("хвилину", "хвилини", "хвилин", after="every")
@@ -52,7 +55,7 @@ COUNTED: dict[str, Forms] = {
     "HELICOPTER": HELICOPTER, "UAV": UAV, "CRUISE_MISSILE": CRUISE_MISSILE,
     "WARSHIP": WARSHIP, "SUBMARINE": SUBMARINE, "DAY": DAY, "SUBSCRIBER": SUBSCRIBER,
     "CHARACTER": CHARACTER, "ERROR": ERROR, "FAILURE": FAILURE, "RECORD": RECORD,
-    "SOURCE": SOURCE,
+    "SOURCE": SOURCE, "NEW_ITEM": NEW_ITEM, "STORY": STORY, "TOP_STORY": TOP_STORY,
     "EVERY": EVERY, "HOURS": HOURS, "MINUTES": MINUTES, "SECONDS": SECONDS,
     "WILL_RECEIVE": WILL_RECEIVE,
 }  # fmt: skip
@@ -164,6 +167,7 @@ PLAIN_TEXT = "Я відповідаю лише на команди. Останн
 
 NO_NEWS = "Новин ще немає: я щойно почав стежити за джерелами. Зазирніть трохи згодом."
 BAD_COUNT = "Вкажіть число від 1 до 10, наприклад: /latest 3"
+LATEST_SOURCES_HTML = "\n<i>{sources}</i>"  # under each story of /latest: «3 джерела»
 
 # -- access ---------------------------------------------------------------------------------
 
@@ -200,7 +204,7 @@ STATS_SUBSCRIBERS = (
     "Підписники: активні — {active}, відписалися — {stopped}, заблокували бота — {blocked}, "
     "недоступні — {gone}"
 )
-STATS_BRIEFS_TODAY = "Новин сьогодні: {n}"
+STATS_TODAY = "Сьогодні: {items}, {stories}, з них {top}"
 STATS_PENDING = "У черзі на надсилання: {n}"
 STATS_PAUSED = "⚠️ Надсилання призупинено: база даних недоступна для запису"
 STATS_UNDELIVERED = (

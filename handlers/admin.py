@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, time
 from html import escape
 
@@ -17,7 +18,7 @@ from bot.losses.model import Snapshot
 from bot.telegram_text import MAX_TEXT, split_lines, truncate, utf16_len
 from bot.uk import agree, counted, format_date, format_kyiv_time, group_digits, kyiv_today
 from handlers.guards import admin_only, is_admin
-from storage import briefs, broadcasts, chats, deliveries, sources
+from storage import articles, broadcasts, chats, deliveries, sources, stories
 from storage.sources import SourceRecord
 
 PREVIEW_ROOM = 3500  # the preview adds a header; a long text is shown shortened
@@ -140,9 +141,18 @@ def _counter_line(snapshot: Snapshot | None, now: datetime) -> str:
 _STATUSES = ("active", "stopped", "blocked", "gone")
 
 
+@dataclass(frozen=True, slots=True)
+class Today:
+    """What came in today (Kyiv): new feed items, stories formed, stories that became top."""
+
+    items: int = 0
+    stories: int = 0
+    top: int = 0
+
+
 def stats_html(
     by_status: dict[str, int],
-    briefs_today: int,
+    today: Today,
     pending: int,
     source_list: list[SourceRecord],
     snapshot: Snapshot | None,
@@ -163,7 +173,11 @@ def stats_html(
         texts.STATS_SUBSCRIBERS.format(
             **{key: group_digits(by_status.get(key, 0)) for key in _STATUSES}
         ),
-        texts.STATS_BRIEFS_TODAY.format(n=group_digits(briefs_today)),
+        texts.STATS_TODAY.format(
+            items=counted(today.items, texts.NEW_ITEM),
+            stories=counted(today.stories, texts.STORY),
+            top=counted(today.top, texts.TOP_STORY),
+        ),
         texts.STATS_PENDING.format(n=group_digits(pending)),
     ]
     if paused:
@@ -187,10 +201,12 @@ async def stats(update: Update, context: NewsContext) -> None:
     s = context.services
     now = s.clock.now()
     midnight = datetime.combine(kyiv_today(now), time(0, 0), tzinfo=KYIV)
+    found = await stories.story_counts_since(s.db, midnight)
+    today = Today(await articles.count_items_since(s.db, midnight), found.stories, found.top)
     expired, unknown = await deliveries.uncertain_counts(s.db)
     text = stats_html(
         await chats.count_by_status(s.db),
-        await briefs.count_briefs_since(s.db, midnight),
+        today,
         await deliveries.count_pending(s.db),
         await sources.list_sources(s.db),
         s.losses.latest_snapshot(),

@@ -1,6 +1,6 @@
-"""/latest [N]: the N most recent briefs, newest first, then the loss counter once, packed
-into as few messages as fit (counted in UTF-16 code units, as Telegram counts them: see
-:mod:`bot.telegram_text`)."""
+"""/latest [N]: the N most recent stories, newest first, each with how many sources reported
+it, then the loss counter once, packed into as few messages as fit (counted in UTF-16 code
+units, as Telegram counts them: see :mod:`bot.telegram_text`)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.losses.format import is_counter_line
 from bot.telegram_text import pack
-from storage.briefs import latest_briefs
+from bot.uk import counted
+from storage.stories import latest_stories
 
 DEFAULT_COUNT = 5
 MAX_COUNT = 10
@@ -42,11 +43,12 @@ def parse_count(args: Sequence[str]) -> int | None:
 
 
 def without_counter(brief_html: str) -> str:
-    """A stored brief without the counter line it was sent with.
+    """A stored brief (or story message) without the counter line it was sent with.
 
     A brief's paragraphs are title, summary, counter, source (see
-    :func:`bot.briefs.render.compose_brief`); the counter is one of the last two, never the
-    title.
+    :func:`bot.briefs.render.compose_brief`), a story's end with the counter and the sources
+    line (:func:`bot.stories.message.story_message`); the counter is one of the last two,
+    never the title.
     """
     paragraphs = brief_html.split(_PARAGRAPH)
     for index in range(len(paragraphs) - 1, max(len(paragraphs) - 3, 0), -1):
@@ -56,10 +58,14 @@ def without_counter(brief_html: str) -> str:
     return _PARAGRAPH.join(paragraphs)
 
 
-def latest_messages(briefs_html: Sequence[str], counter_line: str | None) -> list[str]:
-    """The /latest reply: the briefs without their counter lines, then today's counter line
-    once, after the list."""
-    blocks = [without_counter(html) for html in briefs_html]
+def latest_messages(stories: Sequence[tuple[str, int]], counter_line: str | None) -> list[str]:
+    """The /latest reply for ``stories`` = (message HTML, number of sources): each message
+    without its counter line and with its source count, then today's counter line once,
+    after the list."""
+    blocks = [
+        without_counter(html) + texts.LATEST_SOURCES_HTML.format(sources=counted(n, texts.SOURCE))
+        for html, n in stories
+    ]
     if counter_line:
         blocks.append(escape(counter_line, quote=False))
     return pack(blocks)
@@ -74,13 +80,13 @@ async def latest(update: Update, context: NewsContext) -> None:
         await message.reply_text(texts.BAD_COUNT)
         return
     s = context.services
-    briefs = await latest_briefs(s.db, n)
-    if not briefs:
+    stories = await latest_stories(s.db, n)
+    if not stories:
         await message.reply_text(texts.NO_NEWS)
         return
-    previews = LinkPreviewOptions(is_disabled=len(briefs) > 1)
+    previews = LinkPreviewOptions(is_disabled=len(stories) > 1)
     counter = s.losses.counter_line(s.clock.now())
-    for text in latest_messages([b.html for b in briefs], counter):
+    for text in latest_messages([(story.html, story.source_count) for story in stories], counter):
         await message.reply_text(text, link_preview_options=previews)
 
 

@@ -11,6 +11,8 @@ from typing import Literal
 from storage.db import Database, to_db
 
 ChatStatus = Literal["active", "stopped", "blocked", "gone"]
+# What a chat wants: every story, top stories only, or (issue 12) a digest.
+ChatMode = Literal["all", "top", "digest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,15 @@ async def set_status(db: Database, chat_id: int, status: ChatStatus, now: dateti
         return cur.rowcount > 0
 
 
+async def set_mode(db: Database, chat_id: int, mode: ChatMode, now: datetime) -> bool:
+    """Which stories the chat wants from now on. Returns False if the chat is unknown."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE chats SET mode = ?, updated_at = ? WHERE id = ?", (mode, to_db(now), chat_id)
+        )
+        return cur.rowcount > 0
+
+
 async def mark_blocked(db: Database, chat_id: int, now: datetime) -> bool:
     """An active chat blocked or removed the bot: blocked, pending rows skipped.
 
@@ -119,7 +130,7 @@ async def migrate_chat(
 
     If ``new_id`` is already known (it subscribed on its own), the old chat is marked gone and
     its pending rows move to the new id unless the new chat already has a row for the same
-    brief or broadcast, or is no longer active: those rows are skipped, so the new chat gets
+    story or broadcast, or is no longer active: those rows are skipped, so the new chat gets
     each message once.  Returns True if the pending rows (or, given ``delivery_id``, that row)
     now point at ``new_id`` and are to be sent there.
     """
@@ -185,12 +196,18 @@ async def count_by_status(db: Database) -> dict[str, int]:
 
 
 async def import_chats(
-    db: Database, rows: Iterable[tuple[int, str, str]], now: datetime, batch: int = 5000
+    db: Database,
+    rows: Iterable[tuple[int, str, str]],
+    now: datetime,
+    batch: int = 5000,
+    *,
+    mode: ChatMode = "all",
 ) -> int:
     """Add many active chats ``(id, type, title)`` quickly (benchmarks, migrations from
-    another bot); chats already known are left as they are. Returns the number added."""
+    another bot), all wanting ``mode``; chats already known are left as they are. Returns the
+    number added."""
     added = 0
-    chunk: list[tuple[int, str, str, str, str]] = []
+    chunk: list[tuple[int, str, str, str, str, str]] = []
     stamp = to_db(now)
 
     async def flush() -> None:
@@ -198,15 +215,15 @@ async def import_chats(
         async with db.transaction() as conn:
             before = conn.total_changes
             await conn.executemany(
-                "INSERT OR IGNORE INTO chats (id, type, title, status, joined_at, updated_at)"
-                " VALUES (?, ?, ?, 'active', ?, ?)",
+                "INSERT OR IGNORE INTO chats (id, type, title, status, joined_at, updated_at,"
+                " mode) VALUES (?, ?, ?, 'active', ?, ?, ?)",
                 chunk,
             )
             added += conn.total_changes - before
         chunk.clear()
 
     for chat_id, chat_type, title in rows:
-        chunk.append((chat_id, chat_type, title, stamp, stamp))
+        chunk.append((chat_id, chat_type, title, stamp, stamp, mode))
         if len(chunk) >= batch:
             await flush()
     if chunk:

@@ -141,7 +141,21 @@ class Database:
                 for statement in _split_sql(MIGRATIONS[number - 1]):
                     await conn.execute(statement)
                 await conn.execute(f"PRAGMA user_version = {number}")
+        if target > current and await self._free_pages():
+            # A migration that rebuilt a table left its old pages free: give them back, so
+            # the file holds what it says (and "disk full" means full), once per upgrade.
+            # VACUUM needs free disk space about the database's size; without it the bot
+            # starts anyway, with the pages left for SQLite to reuse.
+            try:
+                await self._conn.execute("VACUUM")
+            except sqlite3.Error as exc:
+                log.warning("database not compacted after the upgrade: %s", exc)
         return await self.version()
+
+    async def _free_pages(self) -> int:
+        async with self._conn.execute("PRAGMA freelist_count") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -1,7 +1,10 @@
-"""The delivery ledger: one row per (brief or broadcast) × chat, and what became of it.
+"""The delivery ledger: one row per (what is delivered) × chat, and what became of it.
 
-A row has a *kind* (the ``priority`` column: 1 brief, 2 broadcast) and a payload (the brief's
-HTML or the broadcast's text).  It is ``pending`` until it ends as one of:
+What a row delivers is a *kind* and a *ref*: a story (``stories.id``) or an admin broadcast
+(``broadcasts.id``); later kinds (digests, loss-counter posts) fit the same row.  Its queue is
+the ``priority`` column (1 story, 2 broadcast: the engine's fair shares, :data:`KINDS`).  A
+story row carries no text: the story's message is read when the row is sent, so a row sent
+later lists the sources known by then.  A row is ``pending`` until it ends as one of:
 
 * ``sent`` — Telegram answered OK (its ``message_id`` is stored);
 * ``failed`` — Telegram refused it, or it kept failing; the reason is stored;
@@ -9,8 +12,9 @@ HTML or the broadcast's text).  It is ``pending`` until it ends as one of:
 * ``expired`` — it was still pending at its ``expires_at`` (news no longer): never sent;
 * ``unknown`` — the send timed out: Telegram may have delivered it, so it is not sent again.
 
-Rows are created with ``INSERT … SELECT`` so fan-out never holds the subscriber list in memory,
-and the unique indexes make enqueueing idempotent.  The queue queries (:func:`due_by_kind`,
+Rows are created with one ``INSERT … SELECT`` (fan-out never holds the subscriber list in
+memory), and the unique index on (kind, ref, chat) makes it idempotent: a chat never gets the
+same story twice, however often the story is handed over.  The queue queries (:func:`due_by_kind`,
 :func:`next_retry_at`, :func:`expire_due`) each walk one partial index, so they cost
 O(log n) at 100 000 pending rows.
 """
@@ -26,24 +30,29 @@ from typing import Literal
 
 from storage.db import Database, from_db, to_db
 
-PRIORITY_BRIEF = 1
+KIND_STORY = "story"
+KIND_BROADCAST = "broadcast"
+PRIORITY_STORY = 1
 PRIORITY_BROADCAST = 2
-KINDS = (PRIORITY_BRIEF, PRIORITY_BROADCAST)  # every kind of row, as stored in ``priority``
+KINDS = (PRIORITY_STORY, PRIORITY_BROADCAST)  # every queue of rows, as stored in ``priority``
+# Which chats a story goes to, by their mode: every story to 'all'; a top story also to 'top'.
+STORY_MODES = ("all",)
+TOP_STORY_MODES = ("all", "top")
 
 OutcomeKind = Literal["sent", "retry", "failed", "blocked", "gone", "skipped", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
 class PendingDelivery:
-    """A row to send, with what to send: the brief's HTML or the broadcast's plain text."""
+    """A row to send, with what to send: the story's HTML or the broadcast's plain text."""
 
     id: int
     chat_id: int
-    brief_id: int | None
-    broadcast_id: int | None
+    kind: str
+    ref: int
     priority: int
     attempts: int
-    brief_html: str | None
+    story_html: str | None
     broadcast_text: str | None
     expires_at: datetime | None = None
 
@@ -82,33 +91,55 @@ def _pending(r: sqlite3.Row) -> PendingDelivery:
     return PendingDelivery(
         id=r["id"],
         chat_id=r["chat_id"],
-        brief_id=r["brief_id"],
-        broadcast_id=r["broadcast_id"],
+        kind=r["kind"],
+        ref=r["ref"],
         priority=r["priority"],
         attempts=r["attempts"],
-        brief_html=r["html"],
+        story_html=r["html"],
         broadcast_text=r["text"],
         expires_at=from_db(r["expires_at"]),
     )
 
 
-async def enqueue_brief(
-    db: Database, brief_id: int, now: datetime, expires_at: datetime | None = None
+async def fan_out_story(
+    db: Database,
+    story_id: int,
+    now: datetime,
+    *,
+    top: bool = False,
+    expires_at: datetime | None = None,
 ) -> int:
-    """One pending row per active subscriber (streamed inside SQLite); returns rows created.
+    """One pending row for each active chat that wants the story and has no row for it yet
+    (one ``INSERT … SELECT``, streamed inside SQLite); returns the rows created.
 
-    Rows still pending at ``expires_at`` end as ``expired`` (None: never).
+    Every story goes to the chats in mode 'all'; a ``top`` story also to those in mode 'top'.
+    Handing a story over again (a later report, or the moment it becomes top) adds rows only
+    for chats that do not have it.  The story is marked handed over (``pushed_at``).  Rows
+    still pending at ``expires_at`` end as ``expired`` (None: never).
     """
+    modes = TOP_STORY_MODES if top else STORY_MODES
+    marks = ", ".join(f":m{i}" for i in range(len(modes)))
+    stamp = to_db(now)
     async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE stories SET pushed_at = COALESCE(pushed_at, ?) WHERE id = ?", (stamp, story_id)
+        )
+        # NOT EXISTS skips the chats that have the story at the cost of one index probe each
+        # (cheaper than letting every insert fail); OR IGNORE stays the guarantee.
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (brief_id, chat_id, priority, created_at, expires_at)"
-            " SELECT ?, id, ?, ?, ? FROM chats WHERE status = 'active'",
-            (
-                brief_id,
-                PRIORITY_BRIEF,
-                to_db(now),
-                None if expires_at is None else to_db(expires_at),
-            ),
+            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at,"
+            " expires_at) SELECT :kind, :ref, c.id, :priority, :now, :expires FROM chats c"
+            f" WHERE c.status = 'active' AND c.mode IN ({marks}) AND NOT EXISTS"
+            " (SELECT 1 FROM deliveries d"
+            "  WHERE d.kind = :kind AND d.ref = :ref AND d.chat_id = c.id)",
+            {
+                "kind": KIND_STORY,
+                "ref": story_id,
+                "priority": PRIORITY_STORY,
+                "now": stamp,
+                "expires": None if expires_at is None else to_db(expires_at),
+                **{f"m{i}": mode for i, mode in enumerate(modes)},
+            },
         )
         return cur.rowcount
 
@@ -131,15 +162,16 @@ async def start_broadcast(
         if cur.rowcount == 0:
             return None
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (broadcast_id, chat_id, priority, created_at)"
-            " SELECT ?, id, ?, ? FROM chats WHERE status = 'active'",
-            (broadcast_id, PRIORITY_BROADCAST, to_db(now)),
+            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
+            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active'",
+            (KIND_BROADCAST, broadcast_id, PRIORITY_BROADCAST, to_db(now)),
         )
         return cur.rowcount
 
 
 async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> int:
-    """Like :func:`enqueue_brief`; also moves the broadcast to ``sending`` (same transaction)."""
+    """One pending row per active subscriber (every mode: a broadcast is for everyone); also
+    moves the broadcast to ``sending`` (same transaction)."""
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE broadcasts SET status = 'sending', started_at = COALESCE(started_at, ?)"
@@ -147,19 +179,18 @@ async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> i
             (to_db(now), broadcast_id),
         )
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (broadcast_id, chat_id, priority, created_at)"
-            " SELECT ?, id, ?, ? FROM chats WHERE status = 'active'",
-            (broadcast_id, PRIORITY_BROADCAST, to_db(now)),
+            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
+            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active'",
+            (KIND_BROADCAST, broadcast_id, PRIORITY_BROADCAST, to_db(now)),
         )
         return cur.rowcount
 
 
 _DUE_SELECT = (
-    "SELECT d.id, d.chat_id, d.brief_id, d.broadcast_id, d.priority, d.attempts,"
-    " d.expires_at, b.html, bc.text"
+    "SELECT d.id, d.chat_id, d.kind, d.ref, d.priority, d.attempts, d.expires_at, s.html, bc.text"
     " FROM deliveries d"
-    " LEFT JOIN briefs b ON b.id = d.brief_id"
-    " LEFT JOIN broadcasts bc ON bc.id = d.broadcast_id"
+    " LEFT JOIN stories s ON d.kind = 'story' AND s.id = d.ref"
+    " LEFT JOIN broadcasts bc ON d.kind = 'broadcast' AND bc.id = d.ref"
     " WHERE d.status = 'pending' AND (d.expires_at IS NULL OR d.expires_at > :now){chats}"
 )
 # Never sent before, one kind, oldest first: walks deliveries_pending (priority, NULL, id …).
@@ -310,8 +341,8 @@ async def count_pending(db: Database) -> int:
 
 async def broadcast_counts(db: Database, broadcast_id: int) -> DeliveryCounts:
     async with db.conn.execute(
-        "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status",
-        (broadcast_id,),
+        "SELECT status, COUNT(*) FROM deliveries WHERE kind = ? AND ref = ? GROUP BY status",
+        (KIND_BROADCAST, broadcast_id),
     ) as cur:
         counts = {str(status): int(n) for status, n in await cur.fetchall()}
     return DeliveryCounts(

@@ -1,10 +1,11 @@
 """The delivery engine: drains the ledger under Telegram's limits and records every outcome.
 
-Flow: ``enqueue_brief`` / ``enqueue_broadcast`` insert one ``pending`` row per active
-subscriber (``INSERT … SELECT`` inside SQLite, one transaction) and wake the dispatcher.  The
-dispatcher reads due rows in small batches, per kind, and shares the sends between the kinds
-that wait (:mod:`bot.delivery.queue`: two briefs per broadcast message, so neither starves);
-it runs at most ``concurrency`` sends at a time; each send waits for its turn in the shared
+Flow: ``enqueue_story`` / ``enqueue_broadcast`` insert one ``pending`` row per active
+subscriber that wants it (``INSERT … SELECT`` inside SQLite, one transaction) and wake the
+dispatcher.  The dispatcher reads due rows in small batches, per kind, and shares the sends
+between the kinds that wait (:mod:`bot.delivery.queue`: two stories per broadcast message, so
+neither starves); it runs at most ``concurrency`` sends at a time; each send waits for its
+turn in the shared
 :class:`~bot.delivery.ratelimit.TelegramLimiter` (replies to commands go first there), and its
 outcome is decided by :mod:`bot.delivery.policy` and written by
 :class:`~bot.delivery.recorder.Recorder`.
@@ -25,7 +26,7 @@ frees the row.  A send keeps its concurrency slot until its outcome is committed
 crash at most ``concurrency`` rows were "sent but not yet recorded": they are sent again on
 restart (**at least once** there, not exactly once); nothing is lost.  A send that timed out
 waiting for Telegram's answer may have arrived: it ends ``unknown`` and is not repeated.  A
-brief's rows still pending ``expire_hours`` after fan-out end ``expired``, never sent.
+story's rows still pending ``expire_hours`` after fan-out end ``expired``, never sent.
 
 Every loop (dispatcher, progress reporter, expiry sweep, recorder) is supervised
 (:mod:`bot.supervise`): an unexpected error is logged once and the loop restarts after a short
@@ -174,11 +175,14 @@ class DeliveryEngine:
 
     # -- the interface the app uses ------------------------------------------------------------
 
-    async def enqueue_brief(self, brief_id: int) -> int:
-        """One pending row per active subscriber; returns the number of rows created."""
+    async def enqueue_story(self, story_id: int, top: bool = False) -> int:
+        """One pending row per active subscriber who wants the story (mode 'all'; with
+        ``top`` also 'top') and has no row for it yet; returns the number of rows created."""
         now = self._clock.now()
         expires = now + timedelta(hours=self._config.expire_hours)
-        created = await deliveries.enqueue_brief(self._db, brief_id, now, expires)
+        created = await deliveries.fan_out_story(
+            self._db, story_id, now, top=top, expires_at=expires
+        )
         self.wake()
         return created
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 
-from storage.deliveries import PRIORITY_BRIEF, PRIORITY_BROADCAST, PendingDelivery
+from storage.deliveries import PRIORITY_BROADCAST, PRIORITY_STORY, PendingDelivery
 
 #: kind (the ledger's ``priority`` column) → its share of the sends while several kinds wait.
-SHARES: Mapping[int, int] = {PRIORITY_BRIEF: 2, PRIORITY_BROADCAST: 1}
+SHARES: Mapping[int, int] = {PRIORITY_STORY: 2, PRIORITY_BROADCAST: 1}
 
 
 class KindQueues:

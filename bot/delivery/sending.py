@@ -118,8 +118,8 @@ class RowSender:
 
     async def _send(self, chat_id: int, row: PendingDelivery) -> Message:
         assert self._bot is not None, "use() a bot first"
-        if row.brief_html is not None:
-            text = row.brief_html
+        if row.story_html is not None:
+            text = row.story_html
         else:
             text = html.escape(row.broadcast_text or "", quote=False)
         kwargs: dict[str, Any] = {

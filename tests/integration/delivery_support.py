@@ -13,7 +13,7 @@ from bot.config import DeliveryConfig
 from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.fakes.telegram import FakeTelegram, Limits
 from storage import Database, chats
-from storage.briefs import add_brief
+from storage.stories import add_story
 
 # Fast limits so the tests stay quick; the real defaults are checked in the unit tests.
 FAST = DeliveryConfig(overall_per_second=1000, allow_paid_broadcast=True, per_chat_per_second=50)
@@ -48,7 +48,7 @@ async def make_brief(db: Database, clock: ManualClock) -> int:
         " VALUES (1, 1, 'guid:1', 'https://example.com/1', 'Заголовок', ?)",
         (clock.now().isoformat(),),
     )
-    return await add_brief(
+    return await add_story(
         db,
         1,
         title="Заголовок",

@@ -20,7 +20,7 @@ from bot.fakes.news import FakeNews
 from bot.fakes.telegram import FakeTelegram, SentMessage
 from bot.services import Services
 from bot.texts import STORAGE_TROUBLE
-from storage import articles, briefs, sources
+from storage import articles, sources, stories
 
 ADMIN = 1001
 USER = 5001
@@ -65,7 +65,7 @@ async def _one_brief(services: Services, clock: ManualClock) -> None:
         disposition="first_poll",
     )
     (article_id,) = await articles.add_articles(db, source_id, [new], now)
-    await briefs.add_brief(
+    await stories.add_story(
         db,
         article_id,
         title="Сили оборони відбили атаки",

@@ -33,8 +33,8 @@ async def test_brief_reaches_every_active_subscriber_once(h: Harness) -> None:
     brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
 
-    assert await engine.enqueue_brief(brief_id) == 41
-    assert await engine.enqueue_brief(brief_id) == 0  # idempotent: nothing twice
+    assert await engine.enqueue_story(brief_id) == 41
+    assert await engine.enqueue_story(brief_id) == 0  # idempotent: nothing twice
     await engine.idle()
 
     received = sorted(m.chat_id for m in h.tg.sent)
@@ -56,7 +56,7 @@ async def test_blocked_gone_and_migrated_chats(h: Harness) -> None:
     brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
 
     statuses = {c: (await chats.get_chat(h.db, c)) for c in (1, 2, 3, 4, -100, -1001234567890)}
@@ -86,7 +86,7 @@ async def test_429_is_retried_and_never_dropped(h: Harness) -> None:
     brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
 
     assert sorted(m.chat_id for m in h.tg.sent) == [1, 2, 3]
@@ -104,7 +104,7 @@ async def test_server_errors_back_off_then_fail_with_the_reason(h: Harness) -> N
     brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine(config)
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     rows = await deliveries.deliveries_for_chat(h.db, 1)
     assert rows[0]["status"] == "pending" and rows[0]["attempts"] == 1
@@ -128,7 +128,7 @@ async def test_transient_error_then_success(h: Harness) -> None:
     h.tg.fail_next("sendMessage", 500)
     brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     h.clock.advance(timedelta(seconds=3))
     engine.wake()
@@ -143,7 +143,7 @@ async def test_bad_message_fails_at_once(h: Harness) -> None:
     h.tg.fail_next("sendMessage", 400, description="Bad Request: message is too long")
     brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     rows = await deliveries.deliveries_for_chat(h.db, 1)
     assert rows[0]["status"] == "failed" and "too long" in rows[0]["last_error"]
@@ -205,7 +205,7 @@ async def test_briefs_share_the_sends_with_a_running_broadcast(h: Harness) -> No
     brief_id = await make_brief(h.db, h.clock)
     bc = await broadcasts.create_broadcast(h.db, 1, "розсилка", h.clock.now())
     await deliveries.enqueue_broadcast(h.db, bc, h.clock.now())
-    await deliveries.enqueue_brief(h.db, brief_id, h.clock.now())
+    await deliveries.fan_out_story(h.db, brief_id, h.clock.now())
     # One send at a time, and chats that are never busy: the order is the dispatcher's alone.
     engine = await h.engine(replace(FAST, concurrency=1, per_chat_per_second=10_000))
     await engine.idle()
@@ -222,7 +222,7 @@ async def test_restart_resumes_pending_rows(h: Harness) -> None:
     await subscribe(h.db, h.clock, list(range(1, 21)))
     brief_id = await make_brief(h.db, h.clock)
     # Rows written, but the process "died" before sending: nothing in flight.
-    assert await deliveries.enqueue_brief(h.db, brief_id, h.clock.now()) == 20
+    assert await deliveries.fan_out_story(h.db, brief_id, h.clock.now()) == 20
     engine = await h.engine()
     await engine.idle()
     assert sorted(m.chat_id for m in h.tg.sent) == list(range(1, 21))

@@ -19,7 +19,7 @@ from bot.config import DeliveryConfig
 from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.fakes.telegram import FakeTelegram, Limits
 from storage import Database, broadcasts, chats, deliveries
-from storage.briefs import add_brief
+from storage.stories import add_story
 
 GROUPS = [-(i + 1) for i in range(20)]  # more groups than the engine's 16 slots
 PRIVATES = list(range(1, 201))
@@ -60,7 +60,7 @@ async def _briefs(db: Database, clock: ManualClock, n: int, first: int = 1) -> l
             (k, f"guid:{k}", f"https://example.com/{k}", clock.now().isoformat()),
         )
         ids.append(
-            await add_brief(
+            await add_story(
                 db, k, title="T", summary="S", html=f"brief {k}", summariser="t", now=clock.now()
             )
         )
@@ -86,9 +86,9 @@ async def test_private_chats_are_not_stalled_behind_waiting_groups(
     b1, b2, b3 = await _briefs(db, clock, 3)
     await _subscribe(db, clock, GROUPS)
     for brief_id in (b1, b2):
-        await deliveries.enqueue_brief(db, brief_id, clock.now())
+        await deliveries.fan_out_story(db, brief_id, clock.now())
     await _subscribe(db, clock, PRIVATES)
-    assert await deliveries.enqueue_brief(db, b3, clock.now()) == len(GROUPS) + len(PRIVATES)
+    assert await deliveries.fan_out_story(db, b3, clock.now()) == len(GROUPS) + len(PRIVATES)
 
     engine, bot = await _engine(db, clock, tg, SLOW_GROUPS)
     await engine.start()
@@ -117,7 +117,7 @@ async def test_a_chats_messages_keep_their_order_when_deferred(
     ids = [-1, -2, -3, *range(1, 31)]
     await _subscribe(db, clock, ids)
     for brief_id in briefs:
-        await deliveries.enqueue_brief(db, brief_id, clock.now())
+        await deliveries.fan_out_story(db, brief_id, clock.now())
     # Per chat 20/s: every chat's 2nd and 3rd brief must wait for its window.
     config = replace(SLOW_GROUPS, per_chat_per_second=20, group_per_minute=1200, concurrency=4)
     engine, bot = await _engine(db, clock, tg, config)
@@ -144,7 +144,7 @@ async def test_a_stream_of_briefs_does_not_stop_a_broadcast(
     subscribers = list(range(1, 301))
     await _subscribe(db, clock, subscribers)
     for brief_id in await _briefs(db, clock, 20):
-        await deliveries.enqueue_brief(db, brief_id, clock.now())
+        await deliveries.fan_out_story(db, brief_id, clock.now())
     bc = await broadcasts.create_broadcast(db, 1001, "розсилка", clock.now())
     await deliveries.enqueue_broadcast(db, bc, clock.now())
 

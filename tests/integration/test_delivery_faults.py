@@ -64,7 +64,7 @@ async def test_a_full_disk_pauses_delivery_and_nothing_is_sent_twice(
     again at once: each chat got a copy a second for as long as the disk stayed full."""
     caplog.set_level(logging.INFO)
     await chats.import_chats(h.db, [(c, "private", "") for c in SUBSCRIBERS], h.clock.now())
-    await deliveries.enqueue_brief(h.db, await make_brief(h.db, h.clock), h.clock.now())
+    await deliveries.fan_out_story(h.db, await make_brief(h.db, h.clock), h.clock.now())
     await _set_max_pages(h.db, None)  # the disk is full before the first outcome is written
     config = replace(FAST, concurrency=8)
     engine = await h.engine(config)
@@ -129,7 +129,7 @@ async def test_a_dispatcher_that_crashes_is_restarted_and_logged_once(
     assert "no such table" in str(crashes[0].exc_info[1])
 
     await _mend_ledger(h.db)
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await h.tg.wait_until(lambda: len(h.tg.sent) == 3, timeout=20)
     await _until(lambda: engine.alive)
     assert any("delivery-dispatcher running again" in r.getMessage() for r in caplog.records)
@@ -159,7 +159,7 @@ async def test_services_close_everything_even_if_a_step_fails(
     unused = cast(Any, None)  # close() touches only the engine, the client and the database
     # (and the ops server, absent here)
     stuck = cast(DeliveryEngine, _StuckEngine())
-    services = Services(unused, clock, db, http, unused, unused, unused, stuck, unused)
+    services = Services(unused, clock, db, http, unused, unused, unused, stuck, unused, unused)
     await services.close()
     assert http.is_closed
     with pytest.raises(ValueError, match="no active connection"):
@@ -210,7 +210,7 @@ async def test_a_group_that_became_a_known_supergroup_gets_the_brief_once(h: Har
     h.tg.migrate(-100, -1001234567890)
     brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     assert [m.chat_id for m in h.tg.sent] == [-1001234567890]
     statuses = sorted(str(r["status"]) for r in await deliveries.deliveries_for_chat(h.db, -100))
@@ -226,7 +226,7 @@ async def test_a_brief_past_its_expiry_is_never_sent(h: Harness) -> None:
     bot = await make_bot(h.tg, FAST)
     h.bots.append(bot)
     engine = DeliveryEngine(h.db, bot, h.clock, replace(FAST, expire_hours=6))
-    await engine.enqueue_brief(brief_id)  # written; the engine is not running yet
+    await engine.enqueue_story(brief_id)  # written; the engine is not running yet
     await engine.enqueue_broadcast(bc)
     (row, *_) = await deliveries.deliveries_for_chat(h.db, 1)
     assert row["expires_at"] == to_db(h.clock.now() + timedelta(hours=6))
@@ -238,7 +238,7 @@ async def test_a_brief_past_its_expiry_is_never_sent(h: Harness) -> None:
     assert sorted((m.chat_id, m.text) for m in h.tg.sent) == [(c, "усім") for c in (1, 2, 3)]
     await engine.expire_stale()  # (the sweep at start may have done it already)
     async with h.db.conn.execute(
-        "SELECT status, COUNT(*) FROM deliveries WHERE brief_id IS NOT NULL GROUP BY status"
+        "SELECT status, COUNT(*) FROM deliveries WHERE kind = 'story' GROUP BY status"
     ) as cur:
         assert [tuple(r) for r in await cur.fetchall()] == [("expired", 3)]
     assert await deliveries.uncertain_counts(h.db) == (3, 0)

@@ -14,8 +14,8 @@ import pytest
 
 from bot.clock import ManualClock
 from storage import Database, broadcasts, chats, deliveries
-from storage.briefs import add_brief
-from storage.deliveries import PRIORITY_BRIEF, PRIORITY_BROADCAST, Outcome
+from storage.deliveries import PRIORITY_BROADCAST, PRIORITY_STORY, Outcome
+from storage.stories import add_story
 
 
 async def _brief(db: Database, clock: ManualClock, n: int = 1) -> int:
@@ -29,7 +29,7 @@ async def _brief(db: Database, clock: ManualClock, n: int = 1) -> int:
         " VALUES (?, 1, ?, 'https://e/1', 't', ?)",
         (n, f"guid:{n}", stamp),
     )
-    return await add_brief(
+    return await add_story(
         db, n, title="t", summary="s", html=f"<b>{n}</b>", summariser="x", now=clock.now()
     )
 
@@ -44,23 +44,23 @@ async def test_due_rows_per_kind_with_retries_first(db: Database, clock: ManualC
     bc = await broadcasts.create_broadcast(db, 9, "усім", clock.now())
     await deliveries.enqueue_broadcast(db, bc, clock.now())
     brief = await _brief(db, clock)
-    await deliveries.enqueue_brief(db, brief, clock.now())
+    await deliveries.fan_out_story(db, brief, clock.now())
     due = await deliveries.due_by_kind(db, clock.now(), 10)
     assert {k: [r.chat_id for r in rows] for k, rows in due.items()} == {
-        PRIORITY_BRIEF: [1, 2, 3],
+        PRIORITY_STORY: [1, 2, 3],
         PRIORITY_BROADCAST: [1, 2, 3],
     }
     # Chat 2's brief failed with a 502 and waits 30 s; then it comes first among its kind.
-    row = due[PRIORITY_BRIEF][1]
+    row = due[PRIORITY_STORY][1]
     later = clock.now() + timedelta(seconds=30)
     await deliveries.record_outcomes(
         db, [Outcome(row.id, 2, "retry", error="502", not_before=later)], clock.now()
     )
     due = await deliveries.due_by_kind(db, clock.now(), 10)
-    assert [r.chat_id for r in due[PRIORITY_BRIEF]] == [1, 3]
+    assert [r.chat_id for r in due[PRIORITY_STORY]] == [1, 3]
     clock.advance(timedelta(seconds=31))
     due = await deliveries.due_by_kind(db, clock.now(), 10, exclude_chats={3})
-    assert [r.chat_id for r in due[PRIORITY_BRIEF]] == [2, 1]
+    assert [r.chat_id for r in due[PRIORITY_STORY]] == [2, 1]
     assert [r.chat_id for r in due[PRIORITY_BROADCAST]] == [1, 2]
     assert await deliveries.next_retry_at(db, after=clock.now()) is None
     assert await deliveries.next_retry_at(db) == later
@@ -72,14 +72,14 @@ async def test_expired_rows_are_never_due_and_end_as_expired(
     await chats.import_chats(db, [(c, "private", "") for c in (1, 2, 3)], clock.now())
     brief = await _brief(db, clock)
     expires = clock.now() + timedelta(hours=6)
-    await deliveries.enqueue_brief(db, brief, clock.now(), expires)
+    await deliveries.fan_out_story(db, brief, clock.now(), expires_at=expires)
     bc = await broadcasts.create_broadcast(db, 9, "усім", clock.now())
     await deliveries.enqueue_broadcast(db, bc, clock.now())  # broadcasts never expire
-    (first, *_) = (await deliveries.due_by_kind(db, clock.now(), 10))[PRIORITY_BRIEF]
+    (first, *_) = (await deliveries.due_by_kind(db, clock.now(), 10))[PRIORITY_STORY]
 
     clock.advance(timedelta(hours=6))
     due = await deliveries.due_by_kind(db, clock.now(), 10)
-    assert due[PRIORITY_BRIEF] == [] and len(due[PRIORITY_BROADCAST]) == 3
+    assert due[PRIORITY_STORY] == [] and len(due[PRIORITY_BROADCAST]) == 3
     # The row being sent right now is left to its outcome.
     assert await deliveries.expire_due(db, clock.now(), exclude={first.id}, batch=1) == 1
     assert await deliveries.expire_due(db, clock.now(), exclude={first.id}, batch=1) == 1
@@ -129,7 +129,9 @@ async def test_queue_queries_search_an_index_never_scan_the_ledger(
 ) -> None:
     await chats.import_chats(db, [(c, "private", "") for c in range(1, 3001)], clock.now())
     brief = await _brief(db, clock)
-    await deliveries.enqueue_brief(db, brief, clock.now(), clock.now() + timedelta(hours=6))
+    await deliveries.fan_out_story(
+        db, brief, clock.now(), expires_at=clock.now() + timedelta(hours=6)
+    )
     bc = await broadcasts.create_broadcast(db, 9, "усім", clock.now())
     await deliveries.enqueue_broadcast(db, bc, clock.now())
     later = clock.now() + timedelta(minutes=5)

@@ -101,7 +101,8 @@ async def test_failed_transaction_rolls_back(db: Database) -> None:
 
 
 async def test_version_3_ledger_upgrades_with_its_rows(tmp_path: Path) -> None:
-    """Migration 4 rebuilds the deliveries table (new statuses, expiry): nothing is lost."""
+    """Migration 4 rebuilds the deliveries table (new statuses, expiry), migration 5 keys it by
+    what is delivered (kind, ref): nothing is lost on the way."""
     path = tmp_path / "v3.db"
     _build_at_version(path, 3)
     with closing(sqlite3.connect(path)) as conn, conn:
@@ -135,18 +136,18 @@ async def test_version_3_ledger_upgrades_with_its_rows(tmp_path: Path) -> None:
     try:
         assert await db.version() == SCHEMA_VERSION
         async with db.conn.execute(
-            "SELECT id, brief_id, broadcast_id, chat_id, priority, status, attempts, not_before,"
+            "SELECT id, kind, ref, chat_id, priority, status, attempts, not_before,"
             " last_error, message_id, sent_at, expires_at FROM deliveries ORDER BY id"
         ) as cur:
             rows = [tuple(r) for r in await cur.fetchall()]
         assert rows == [
-            (10, 1, None, 1, 1, "sent", 1, None, None, 77, "2025-03-29T09:30:01.000000+00:00",
+            (10, "story", 1, 1, 1, "sent", 1, None, None, 77, "2025-03-29T09:30:01.000000+00:00",
              None),
             # A pending brief row expires 6 hours (the default) after it was created.
-            (11, 1, None, 2, 1, "pending", 2, "2025-03-29T09:31:00.000000+00:00", "502", None,
+            (11, "story", 1, 2, 1, "pending", 2, "2025-03-29T09:31:00.000000+00:00", "502", None,
              None, "2025-03-29T15:30:00.000000+00:00"),
-            (12, 1, None, -5, 1, "skipped", 1, None, "chat blocked", None, None, None),
-            (13, None, 1, 2, 2, "pending", 0, None, None, None, None, None),  # never expires
+            (12, "story", 1, -5, 1, "skipped", 1, None, "chat blocked", None, None, None),
+            (13, "broadcast", 1, 2, 2, "pending", 0, None, None, None, None, None),  # no expiry
         ]  # fmt: skip
         async with db.transaction() as conn:
             await conn.execute("UPDATE deliveries SET status = 'expired' WHERE id = 11")

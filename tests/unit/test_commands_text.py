@@ -16,7 +16,8 @@ import pytest
 from bot.briefs.render import render_brief
 from bot.fakes.telegram import check_telegram_html, utf16_len
 from bot.losses.model import Snapshot
-from handlers.admin import broadcast_body, preview_html, stats_html
+from bot.stories.message import MessageBrief, story_message
+from handlers.admin import Today, broadcast_body, preview_html, stats_html
 from handlers.commands import help_text, how_often, welcome_text
 from handlers.latest import latest_messages, pack, parse_count, without_counter
 from storage.sources import SourceRecord
@@ -107,28 +108,51 @@ def test_latest_shows_the_counter_once_after_the_list() -> None:
     """Stored briefs carry the counter of the day they were made (in older wordings too):
     /latest drops those and shows today's line once, at the end."""
     briefs = [
-        _brief("Нова новина", "Сили оборони відбили 47 атак.", TODAY),
-        _brief(
-            "Вчорашня новина",
-            "Енергетики відновили живлення.",
-            "Втрати ворога станом на 27 березня 2025: 1\u00a0013\u00a0570 особового складу "
-            "(+1\u00a0120) · 11\u00a0186 танків",
+        (_brief("Нова новина", "Сили оборони відбили 47 атак.", TODAY), 1),
+        (
+            _brief(
+                "Вчорашня новина",
+                "Енергетики відновили живлення.",
+                "Втрати ворога станом на 27 березня 2025: 1\u00a0013\u00a0570 особового складу "
+                "(+1\u00a0120) · 11\u00a0186 танків",
+            ),
+            1,
         ),
         # made without a counter; its summary starts like one, but it is a sentence
-        _brief("Новина без лічильника", "Втрати ворога: 1 740 осіб за добу, за Генштабом.", None),
+        (
+            _brief(
+                "Новина без лічильника", "Втрати ворога: 1 740 осіб за добу, за Генштабом.", None
+            ),
+            1,
+        ),
+        (
+            story_message(
+                MessageBrief("Історія трьох джерел", "Про неї пишуть усі.", ""),
+                TODAY,
+                [
+                    ("ГОРДОН", "https://gordonua.com/1"),
+                    ("NV", "https://nv.ua/2"),
+                    ("УНІАН", "https://unian.ua/3"),
+                ],
+            ),
+            3,
+        ),
     ]
     (text,) = latest_messages(briefs, TODAY)
     check_telegram_html(text)
     assert text.count(TODAY) == 1 and text.endswith(TODAY)
     assert "особового складу" not in text
     assert "Втрати ворога: 1\u00a0740 осіб за добу, за Генштабом." in text  # typeset
+    visible = check_telegram_html(text)
+    assert visible.count("\n1 джерело\n") == 3
+    assert "Про це пишуть: ГОРДОН, NV, УНІАН\n3 джерела\n" in visible
     golden("latest.html", text)
 
 
 def test_latest_without_a_counter_and_briefs_without_one_are_left_whole() -> None:
     plain = _brief("Заголовок", "Речення.", None)
     assert without_counter(plain) == plain
-    assert latest_messages([plain], None) == [plain]
+    assert latest_messages([(plain, 1)], None) == [plain + "\n<i>1 джерело</i>"]
 
 
 def test_broadcast_body_keeps_newlines() -> None:
@@ -181,7 +205,7 @@ def test_stats() -> None:
         fetched_at=ok,
     )
     by_status = {"active": 1200, "stopped": 35, "blocked": 12, "gone": 3}
-    text = stats_html(by_status, 42, 7, sources, snapshot, NOW)
+    text = stats_html(by_status, Today(items=1742, stories=911, top=21), 7, sources, snapshot, NOW)
     check_telegram_html(text)
     golden("stats.html", text)
 
@@ -194,6 +218,7 @@ def test_stats_with_a_stale_counter_and_no_sources() -> None:
         source="minfin",
         fetched_at=NOW,
     )
-    text = stats_html({}, 0, 0, [], snapshot, NOW)
+    text = stats_html({}, Today(), 0, [], snapshot, NOW)
     assert "застарілі на 4 дні" in text and "джерел немає" in text
-    assert "даних ще немає" in stats_html({}, 0, 0, [], None, NOW)
+    assert "даних ще немає" in stats_html({}, Today(), 0, [], None, NOW)
+    assert "Сьогодні: 0 нових матеріалів, 0 історій, з них 0 головних" in text

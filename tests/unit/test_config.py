@@ -12,6 +12,7 @@ from bot.config import (
     DEFAULT_SOURCES,
     ConfigError,
     ScheduleConfig,
+    StoriesConfig,
     effective_jitter,
     load_config,
     parse_config,
@@ -102,6 +103,16 @@ def test_a_source_can_be_marked_top() -> None:
     assert not any(s.top for s in DEFAULT_SOURCES)
 
 
+def test_stories_section_defaults_and_overrides() -> None:
+    assert parse_config({"telegram": {"token": TOKEN}}).stories == StoriesConfig(12.0, 3)
+    config = parse_config(
+        {"telegram": {"token": TOKEN}, "stories": {"window_hours": 6}},
+        env={"NEWSBOT_STORIES_TOP_MIN_SOURCES": "2"},
+    )
+    assert config.stories == StoriesConfig(window_hours=6.0, top_min_sources=2)
+    assert isinstance(config.stories.window_hours, float)
+
+
 @pytest.mark.parametrize(
     ("data", "env", "expected"),
     [
@@ -164,6 +175,26 @@ def test_a_source_can_be_marked_top() -> None:
             {"telegram": {"token": TOKEN}, "briefs": {"summariser": "gpt"}},
             {},
             "briefs.summariser: expected one of extractive, llm, got 'gpt'",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "stories": {"window_hours": 0}},
+            {},
+            "stories.window_hours: must be greater than 0, got 0.0",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "stories": {"top_min_sources": 2.5}},
+            {},
+            "stories.top_min_sources: expected an integer, got 2.5",
+        ),
+        (
+            {"telegram": {"token": TOKEN}},
+            {"NEWSBOT_STORIES_TOP_MIN_SOURCES": "0"},
+            "stories.top_min_sources: must be greater than 0, got 0",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "stories": {"window": 6}},
+            {},
+            "stories.window: unknown key (known keys: top_min_sources, window_hours)",
         ),
         (
             {"telegram": {"token": TOKEN}, "briefs": {"llm_base_url": "localhost:8000"}},

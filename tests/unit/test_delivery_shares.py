@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.delivery.queue import KindQueues
-from storage.deliveries import PRIORITY_BRIEF, PRIORITY_BROADCAST, PendingDelivery
+from storage.deliveries import PRIORITY_BROADCAST, PRIORITY_STORY, PendingDelivery
 
-B, C = PRIORITY_BRIEF, PRIORITY_BROADCAST
+B, C = PRIORITY_STORY, PRIORITY_BROADCAST
 
 
 def _rows(kind: int, chats: range, first_id: int = 1) -> list[PendingDelivery]:
     return [
-        PendingDelivery(first_id + i, chat, None, None, kind, 0, None, None)
+        PendingDelivery(first_id + i, chat, "story", 0, kind, 0, None, None)
         for i, chat in enumerate(chats)
     ]
 
