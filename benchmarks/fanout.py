@@ -38,6 +38,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.config import DeliveryConfig  # noqa: E402
 from storage import Database, articles, chats, deliveries, sources, stories  # noqa: E402
 from storage.articles import NewArticle  # noqa: E402
 
@@ -81,7 +82,8 @@ Sample = tuple[float, float, int, int]  # wall s, CPU s, rows, Python peak bytes
 async def _timed(db: Database, story_id: int, top: bool, at: datetime) -> Sample:
     tracemalloc.start()
     wall, cpu = time.perf_counter(), time.process_time()
-    rows = await deliveries.fan_out_story(db, story_id, at, top=top)
+    expires = at + timedelta(hours=DeliveryConfig().expire_hours)  # as the engine hands over
+    rows = await deliveries.fan_out_story(db, story_id, at, top=top, expires_at=expires)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

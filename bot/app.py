@@ -15,10 +15,11 @@ from typing import Any
 
 import httpx
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
+from bot import texts
 from bot.briefs.extractive import ExtractiveSummariser
 from bot.briefs.lemmas import Lemmatizer
 from bot.briefs.maker import BriefMaker
@@ -26,6 +27,7 @@ from bot.clock import KYIV, Clock, SystemClock
 from bot.config import Config, effective_jitter
 from bot.context import CONTEXT_TYPES, NewsApplication, NewsContext
 from bot.delivery.engine import DeliveryEngine, limiter_for
+from bot.delivery.ratelimit import rejected_method
 from bot.losses.service import LossService
 from bot.ops.collect import read_storage_gauges
 from bot.ops.health import HealthChecker
@@ -38,8 +40,9 @@ from bot.services import Services
 from bot.sources.fetch import Fetcher
 from bot.sources.service import SourceService
 from bot.subscribers.digest_service import DigestService
+from bot.supervise import supervised_job
 from bot.updates import PerChatUpdateProcessor
-from storage import Database
+from storage import Database, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -146,14 +149,19 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
     schedule = services.config.schedule
     once: dict[str, Any] = {"max_instances": 1, "coalesce": True}
 
-    async def poll(_: object) -> None:
+    # Each job logs a failure once, not once a run (bot.supervise); its timetable restarts it.
+    async def _poll(_: object) -> None:
         await services.sources.poll_all()
 
-    async def refresh_losses(_: object) -> None:
+    async def _refresh_losses(_: object) -> None:
         await services.losses.refresh()
 
-    async def backfill_losses(_: object) -> None:
+    async def _backfill_losses(_: object) -> None:
         await services.losses.backfill()
+
+    poll = supervised_job("poll-sources", _poll)
+    refresh_losses = supervised_job("refresh-losses", _refresh_losses)
+    backfill_losses = supervised_job("backfill-losses", _backfill_losses)
 
     jq.run_repeating(
         poll,
@@ -175,9 +183,10 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
     )
     jq.run_once(backfill_losses, when=5.0, name="backfill-losses", job_kwargs=once)
 
-    async def digest(_: object) -> None:
+    async def _digest(_: object) -> None:
         await services.digests.run_due()
 
+    digest = supervised_job("digest", _digest)
     # Each digest time, Kyiv time; and once after start, for one missed while the bot was down.
     for moment in services.digests.times.times:
         jq.run_daily(
@@ -190,15 +199,37 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
 
 
 async def _on_error(update: object, context: NewsContext) -> None:
-    """One line for the expected network trouble; a traceback only for real bugs."""
+    """One line for the expected trouble; a traceback for bugs (a 400 is one).
+
+    A command that needed a write while the database is not writable (disk full, read-only)
+    gets one line in Ukrainian instead of silence.
+    """
     error = context.error
     where = f"update {update.update_id}" if isinstance(update, Update) else "background job"
-    if isinstance(error, NetworkError | TimedOut | RetryAfter):
+    if isinstance(error, BadRequest):  # before NetworkError: PTB derives it from that
+        method = rejected_method(error) or "a request"
+        log.error("%s: bug: Telegram rejected %s: %s", where, method, error.message, exc_info=error)
+    elif isinstance(error, NetworkError | TimedOut | RetryAfter):
         log.warning("%s: Telegram could not be reached (%s)", where, error)
     elif isinstance(error, TelegramError):
         log.warning("%s: Telegram refused a request (%s)", where, error.message)
+    elif isinstance(error, StorageUnavailable):
+        log.warning("%s: not done, the database is not writable (%s)", where, error)
+        if isinstance(update, Update):
+            await _apologise(update)
     else:
         log.error("%s failed", where, exc_info=error)
+
+
+async def _apologise(update: Update) -> None:
+    """Tell the user the command could not be done now (best effort)."""
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.STORAGE_TROUBLE, show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(texts.STORAGE_TROUBLE)
+    except TelegramError as exc:
+        log.warning("cannot tell the user about the database trouble: %s", exc)
 
 
 @asynccontextmanager

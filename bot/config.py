@@ -130,6 +130,7 @@ class DeliveryConfig:
     max_attempts: int = 5
     limits_enabled: bool = True  # false only against a fake Telegram (benchmarks)
     progress_seconds: float = 5.0  # how often a broadcast's progress message is edited
+    expire_hours: float = 6.0  # a story still unsent after this is news no longer: never sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,7 @@ _POSITIVE_KEYS = {
     ("delivery", "progress_seconds"),
     ("stories", "window_hours"),
     ("stories", "top_min_sources"),
+    ("delivery", "expire_hours"),
 }
 
 

@@ -208,6 +208,7 @@ BROADCAST_IN_PROGRESS = "Розсилка триває…"
 BROADCAST_DONE = "Розсилку завершено."
 BROADCAST_SKIPPED = "Заблокували бота або недоступні: {skipped}"
 BROADCAST_FAILED = "Не вдалося надіслати: {failed}"
+BROADCAST_UNKNOWN = "Telegram не відповів, чи доставлено: {unknown}"
 
 # -- /stats ---------------------------------------------------------------------------------
 
@@ -218,6 +219,11 @@ STATS_SUBSCRIBERS = (
 )
 STATS_TODAY = "Сьогодні: {items}, {stories}, з них {top}"
 STATS_PENDING = "У черзі на надсилання: {n}"
+STATS_PAUSED = "⚠️ Надсилання призупинено: база даних недоступна для запису"
+STATS_UNDELIVERED = (
+    "Не доставлено: застарілі новини — {expired}, "
+    "без відповіді Telegram (повторно не надсилали) — {unknown}"
+)
 STATS_SOURCES_HTML = "<b>Джерела</b>"
 STATS_NO_SOURCES = "джерел немає"
 STATS_NO_COUNTER = "Лічильник втрат: даних ще немає"
@@ -346,3 +352,7 @@ WORD_TOO_COMMON = "Слово «{word}» надто загальне: воно �
 # «Головне за 29 березня, 09:00–19:00»: the digest a chat in mode «Дайджест» gets.
 DIGEST_TITLE_HTML = "<b>Головне за {period}</b>"
 DIGEST_ITEM_HTML = "{number}. {title} — {sources}"  # the title is a link to the best report
+
+# -- trouble ----------------------------------------------------------------------------------
+
+STORAGE_TROUBLE = "Тимчасова технічна проблема, спробуйте за кілька хвилин."  # disk full …

@@ -157,8 +157,17 @@ def stats_html(
     source_list: list[SourceRecord],
     snapshot: Snapshot | None,
     now: datetime,
+    *,
+    expired: int = 0,
+    unknown: int = 0,
+    paused: bool = False,
 ) -> str:
-    """The /stats message (pure: everything it shows is passed in)."""
+    """The /stats message (pure: everything it shows is passed in).
+
+    ``expired``/``unknown`` count ledger rows that ended unsent because the news was too old,
+    and sends Telegram never answered (not repeated: they may have arrived); ``paused`` says
+    delivery waits for the database to be writable.  Each shows only when it is not zero.
+    """
     lines = [
         texts.STATS_TITLE_HTML,
         texts.STATS_SUBSCRIBERS.format(
@@ -170,10 +179,16 @@ def stats_html(
             top=counted(today.top, texts.TOP_STORY),
         ),
         texts.STATS_PENDING.format(n=group_digits(pending)),
-        _counter_line(snapshot, now),
-        "",
-        texts.STATS_SOURCES_HTML,
     ]
+    if paused:
+        lines.append(texts.STATS_PAUSED)
+    if expired or unknown:
+        lines.append(
+            texts.STATS_UNDELIVERED.format(
+                expired=group_digits(expired), unknown=group_digits(unknown)
+            )
+        )
+    lines += [_counter_line(snapshot, now), "", texts.STATS_SOURCES_HTML]
     lines += [_source_line(src, now) for src in source_list] or [texts.STATS_NO_SOURCES]
     return "\n".join(lines)
 
@@ -188,6 +203,7 @@ async def stats(update: Update, context: NewsContext) -> None:
     midnight = datetime.combine(kyiv_today(now), time(0, 0), tzinfo=KYIV)
     found = await stories.story_counts_since(s.db, midnight)
     today = Today(await articles.count_items_since(s.db, midnight), found.stories, found.top)
+    expired, unknown = await deliveries.uncertain_counts(s.db)
     text = stats_html(
         await chats.count_by_status(s.db),
         today,
@@ -195,6 +211,9 @@ async def stats(update: Update, context: NewsContext) -> None:
         await sources.list_sources(s.db),
         s.losses.latest_snapshot(),
         now,
+        expired=expired,
+        unknown=unknown,
+        paused=s.delivery.paused,
     )
     for part in split_lines(text):
         await message.reply_text(part)

@@ -135,36 +135,50 @@ async def reactivate(db: Database, chat_id: int, now: datetime) -> bool:
         return cur.rowcount > 0
 
 
-async def migrate_chat(db: Database, old_id: int, new_id: int, now: datetime) -> bool:
+async def migrate_chat(
+    db: Database, old_id: int, new_id: int, now: datetime, delivery_id: int | None = None
+) -> bool:
     """A group became supergroup ``new_id``: move the chat (its ledger rows follow by cascade).
 
     If ``new_id`` is already known (it subscribed on its own), the old chat is marked gone and
     its pending rows move to the new id unless the new chat already has a row for the same
-    story or broadcast. Returns True if the pending rows now point at ``new_id``.
+    story or broadcast, or is no longer active: those rows are skipped, so the new chat gets
+    each message once.  Returns True if the pending rows (or, given ``delivery_id``, that row)
+    now point at ``new_id`` and are to be sent there.
     """
     stamp = to_db(now)
     async with db.transaction() as conn:
-        async with conn.execute("SELECT id FROM chats WHERE id = ?", (new_id,)) as cur:
-            exists = await cur.fetchone() is not None
-        if not exists:
+        async with conn.execute("SELECT status FROM chats WHERE id = ?", (new_id,)) as cur:
+            known = await cur.fetchone()
+        if known is None:
             cur = await conn.execute(
                 "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
                 (new_id, stamp, old_id),
             )
-            return cur.rowcount > 0
-        await conn.execute(
-            "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
-            (new_id, old_id),
-        )
-        await conn.execute(
-            "UPDATE deliveries SET status = 'skipped', last_error = ?"
-            " WHERE chat_id = ? AND status = 'pending'",
-            (f"migrated to {new_id}", old_id),
-        )
-        await conn.execute(
-            "UPDATE chats SET status = 'gone', updated_at = ? WHERE id = ?", (stamp, old_id)
-        )
-        return True
+            moved = cur.rowcount > 0
+        else:
+            if known["status"] == "active":
+                await conn.execute(
+                    "UPDATE OR IGNORE deliveries SET chat_id = ?"
+                    " WHERE chat_id = ? AND status = 'pending'",
+                    (new_id, old_id),
+                )
+            await conn.execute(
+                "UPDATE deliveries SET status = 'skipped', last_error = ?"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (f"migrated to {new_id}", old_id),
+            )
+            await conn.execute(
+                "UPDATE chats SET status = 'gone', updated_at = ? WHERE id = ?", (stamp, old_id)
+            )
+            moved = known["status"] == "active"
+        if delivery_id is None or not moved:
+            return moved
+        async with conn.execute(
+            "SELECT 1 FROM deliveries WHERE id = ? AND chat_id = ? AND status = 'pending'",
+            (delivery_id, new_id),
+        ) as cur:
+            return await cur.fetchone() is not None
 
 
 async def iter_active_chat_ids(db: Database, batch: int = 1000) -> AsyncIterator[int]:

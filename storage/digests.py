@@ -136,9 +136,11 @@ async def build_digest(
     render: Render,
     *,
     per_message: int,
+    expires_at: datetime | None = None,
 ) -> BuiltDigest | None:
     """Record the digest of ``slot_at`` and fan it out (see the module docstring), in one
-    transaction.  Returns None, and writes nothing, if that digest time has one already."""
+    transaction.  Returns None, and writes nothing, if that digest time has one already.
+    Rows still pending at ``expires_at`` (the next digest's time) end as ``expired``."""
     ids = [c.id for c in candidates]
     by_id = {c.id: c for c in candidates}
     async with db.transaction() as conn:
@@ -163,11 +165,13 @@ async def build_digest(
         assert cur.lastrowid is not None
         common_id = cur.lastrowid  # the newest message: ids above it are free
         # Every digest chat whose choices leave none of the stories out: the common message.
+        expiry = None if expires_at is None else to_db(expires_at)
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
-            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active' AND mode = 'digest'"
+            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at,"
+            " expires_at) SELECT ?, ?, id, ?, ?, ? FROM chats"
+            " WHERE status = 'active' AND mode = 'digest'"
             " AND id NOT IN (SELECT chat_id FROM temp.digest_excluded)",
-            (KIND_DIGEST, common_id, PRIORITY_DIGEST, stamp),
+            (KIND_DIGEST, common_id, PRIORITY_DIGEST, stamp, expiry),
         )
         recipients = cur.rowcount
         # Chats whose choices leave some stories out: the first stories they keep, in a
@@ -189,13 +193,14 @@ async def build_digest(
                 new,
             )
             cur = await conn.execute(  # one statement per batch: the rows bound as JSON
-                "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
-                " SELECT ?, json_extract(value, '$[1]'), json_extract(value, '$[0]'), ?, ?"
-                " FROM json_each(?)",
+                "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at,"
+                " expires_at) SELECT ?, json_extract(value, '$[1]'), json_extract(value, '$[0]'),"
+                " ?, ?, ? FROM json_each(?)",
                 (
                     KIND_DIGEST,
                     PRIORITY_DIGEST,
                     stamp,
+                    expiry,
                     json.dumps([(c, messages[k]) for c, k in kept.items() if k]),
                 ),
             )

@@ -124,7 +124,58 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE articles ADD COLUMN resume_text TEXT;  -- feed text, kept while pending
     CREATE INDEX articles_pending ON articles (fetched_at) WHERE disposition = 'pending';
     """,
-    # 4: stories — one event as reported by one or more sources.  Every brief belongs to one
+    # 4: the ledger learns two outcomes and an expiry, and gets indexes for its queue queries.
+    # SQLite cannot change a CHECK in place, so the table is rebuilt (nothing references it).
+    # Pending brief rows from version 3 expire 6 hours after they were created (the default
+    # of delivery.expire_hours); broadcasts never expire.
+    """
+    CREATE TABLE deliveries_v4 (
+        id            INTEGER PRIMARY KEY,
+        brief_id      INTEGER REFERENCES briefs (id),
+        broadcast_id  INTEGER REFERENCES broadcasts (id),
+        chat_id       INTEGER NOT NULL REFERENCES chats (id) ON UPDATE CASCADE,
+        priority      INTEGER NOT NULL,               -- the kind: 1 brief, 2 broadcast
+        status        TEXT NOT NULL DEFAULT 'pending'
+                      CHECK (status IN ('pending', 'sent', 'failed', 'skipped',
+                                        'expired',    -- too old to send: never sent
+                                        'unknown')),  -- the send timed out: maybe delivered
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        not_before    TEXT,                           -- earliest retry time
+        last_error    TEXT,
+        message_id    INTEGER,                        -- Telegram's id, set only after OK
+        created_at    TEXT NOT NULL,
+        sent_at       TEXT,
+        expires_at    TEXT,                           -- NULL: never expires
+        CHECK ((brief_id IS NULL) <> (broadcast_id IS NULL))
+    );
+    INSERT INTO deliveries_v4 (id, brief_id, broadcast_id, chat_id, priority, status, attempts,
+                               not_before, last_error, message_id, created_at, sent_at,
+                               expires_at)
+        SELECT id, brief_id, broadcast_id, chat_id, priority, status, attempts, not_before,
+               last_error, message_id, created_at, sent_at,
+               CASE WHEN brief_id IS NOT NULL AND status = 'pending'
+                    THEN strftime('%Y-%m-%dT%H:%M:%f', created_at, '+6 hours') || '000+00:00'
+               END
+        FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_v4 RENAME TO deliveries;
+    CREATE UNIQUE INDEX deliveries_one_per_brief_chat
+        ON deliveries (brief_id, chat_id) WHERE brief_id IS NOT NULL;
+    CREATE UNIQUE INDEX deliveries_one_per_broadcast_chat
+        ON deliveries (broadcast_id, chat_id) WHERE broadcast_id IS NOT NULL;
+    -- fresh rows of one kind, oldest first: (priority = ?, not_before IS NULL) ORDER BY id
+    CREATE INDEX deliveries_pending
+        ON deliveries (priority, not_before, id) WHERE status = 'pending';
+    -- rows held back by a backoff: the due ones, and the earliest retry time
+    CREATE INDEX deliveries_retry
+        ON deliveries (not_before) WHERE status = 'pending' AND not_before IS NOT NULL;
+    CREATE INDEX deliveries_expiry
+        ON deliveries (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
+    CREATE INDEX deliveries_uncertain
+        ON deliveries (status) WHERE status IN ('expired', 'unknown');
+    CREATE INDEX deliveries_by_chat ON deliveries (chat_id, status);
+    """,
+    # 5: stories — one event as reported by one or more sources.  Every brief belongs to one
     # story and keeps the matcher's features (so the in-memory index is rebuilt at start
     # without lemmatising); every brief of an older database becomes a one-report story of
     # the same id.  Chats get the mode of delivery they want.
@@ -165,34 +216,45 @@ MIGRATIONS: tuple[str, ...] = (
     -- later a digest or a loss-counter post — one row per (kind, ref, chat).  No CHECK on
     -- kind: a new kind is a code change, not a table rebuild (storage/deliveries.py is the
     -- only writer).  Brief rows become story rows (story id = brief id, see above).
-    CREATE TABLE deliveries_v4 (
+    CREATE TABLE deliveries_v5 (
         id            INTEGER PRIMARY KEY,
         kind          TEXT NOT NULL,                  -- story | broadcast
         ref           INTEGER NOT NULL,               -- stories.id | broadcasts.id
         chat_id       INTEGER NOT NULL REFERENCES chats (id) ON UPDATE CASCADE,
-        priority      INTEGER NOT NULL,               -- lower goes first: 1 story, 2 broadcast
+        priority      INTEGER NOT NULL,               -- the queue: 1 story, 2 broadcast
         status        TEXT NOT NULL DEFAULT 'pending'
-                      CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+                      CHECK (status IN ('pending', 'sent', 'failed', 'skipped',
+                                        'expired',    -- too old to send: never sent
+                                        'unknown')),  -- the send timed out: maybe delivered
         attempts      INTEGER NOT NULL DEFAULT 0,
         not_before    TEXT,                           -- earliest retry time
         last_error    TEXT,
         message_id    INTEGER,                        -- Telegram's id, set only after OK
         created_at    TEXT NOT NULL,
-        sent_at       TEXT
+        sent_at       TEXT,
+        expires_at    TEXT                            -- NULL: never expires
     );
-    INSERT INTO deliveries_v4 (id, kind, ref, chat_id, priority, status, attempts, not_before,
-                               last_error, message_id, created_at, sent_at)
+    INSERT INTO deliveries_v5 (id, kind, ref, chat_id, priority, status, attempts, not_before,
+                               last_error, message_id, created_at, sent_at, expires_at)
         SELECT id, CASE WHEN brief_id IS NOT NULL THEN 'story' ELSE 'broadcast' END,
                COALESCE(brief_id, broadcast_id), chat_id, priority, status, attempts,
-               not_before, last_error, message_id, created_at, sent_at
+               not_before, last_error, message_id, created_at, sent_at, expires_at
         FROM deliveries;
     DROP TABLE deliveries;
-    ALTER TABLE deliveries_v4 RENAME TO deliveries;
+    ALTER TABLE deliveries_v5 RENAME TO deliveries;
     CREATE UNIQUE INDEX deliveries_one_per_chat ON deliveries (kind, ref, chat_id);
-    CREATE INDEX deliveries_pending ON deliveries (priority, id) WHERE status = 'pending';
+    -- the queue indexes of migration 4, as they were
+    CREATE INDEX deliveries_pending
+        ON deliveries (priority, not_before, id) WHERE status = 'pending';
+    CREATE INDEX deliveries_retry
+        ON deliveries (not_before) WHERE status = 'pending' AND not_before IS NOT NULL;
+    CREATE INDEX deliveries_expiry
+        ON deliveries (expires_at) WHERE status = 'pending' AND expires_at IS NOT NULL;
+    CREATE INDEX deliveries_uncertain
+        ON deliveries (status) WHERE status IN ('expired', 'unknown');
     CREATE INDEX deliveries_by_chat ON deliveries (chat_id, status);
     """,
-    # 5: what each chat chooses (the mode came with 4): quiet hours, words to follow or mute,
+    # 6: what each chat chooses (the mode came with 5): quiet hours, words to follow or mute,
     # sources switched off, and the digests.  Existing chats keep mode 'all' and get quiet
     # hours off.  A digest is built once per digest time; its messages (one for most chats,
     # a variant for a chat whose mutes, sources or instant follows leave out some of its

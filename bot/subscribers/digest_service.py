@@ -83,7 +83,14 @@ class DigestService:
         )
         render = DigestRenderer(since, now, self._losses.counter_line(now))
         built = await digests.build_digest(
-            self._db, slot, since, now, found, render, per_message=PER_DIGEST
+            self._db,
+            slot,
+            since,
+            now,
+            found,
+            render,
+            per_message=PER_DIGEST,
+            expires_at=self.times.next(now),  # then a newer digest is due
         )
         if built is None:
             return None

@@ -19,6 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from bot.briefs.typography import typeset
 from bot.clock import KYIV
 from bot.fakes import FakeNews, FakeTelegram, SentMessage
 from storage import Database, chats
@@ -238,8 +239,10 @@ async def wait_first_poll(news: FakeNews, site: Site) -> None:
 
 
 def briefs_for(telegram: FakeTelegram, title: str) -> Counter[int]:
-    """How many messages starting with ``title`` each chat got (a brief starts with it)."""
-    return Counter(m.chat_id for m in telegram.sent if m.visible_text.startswith(title + "\n"))
+    """How many messages starting with ``title`` each chat got (a brief starts with it,
+    typeset: «…» for "…", ’ for ')."""
+    shown = typeset(title) + "\n"
+    return Counter(m.chat_id for m in telegram.sent if m.visible_text.startswith(shown))
 
 
 async def import_subscribers(database: Path, chat_ids: Iterable[int]) -> None:

@@ -47,7 +47,7 @@ def test_json_for_html_and_plain_text_files(capsys: pytest.CaptureFixture[str]) 
     check_telegram_html(brief)
     link = '<a href="https://example.com/news/drones-centre">Читати повністю</a>'
     assert brief.endswith(f"Черкаські новини · {link}")
-    assert second["title"] == "Суд зобов'язав забудовника відновити сквер у центрі Полтави"
+    assert second["title"] == "Суд зобов’язав забудовника відновити сквер у центрі Полтави"
     assert "Суд Полтавської" in str(second["summary"]) or "суд Полтавської" in str(
         second["summary"]
     )
@@ -56,7 +56,7 @@ def test_json_for_html_and_plain_text_files(capsys: pytest.CaptureFixture[str]) 
 def test_plain_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_preview(args(str(PLAIN), as_json=False), {}) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"=== {PLAIN}\n<b>Суд зобов'язав забудовника")
+    assert out.startswith(f"=== {PLAIN}\n<b>Суд зобов’язав забудовника")
 
 
 def test_missing_file_is_reported_and_others_still_run(

@@ -143,6 +143,36 @@ async def test_migrate_into_a_known_supergroup(db: Database, clock: ManualClock)
     assert await _statuses(db) == {-1005: "pending", -5: "skipped"}
 
 
+async def test_migrate_says_whether_the_row_in_flight_goes_to_the_new_chat(
+    db: Database, clock: ManualClock
+) -> None:
+    """The row being sent when Telegram said "migrated" is sent on only if it moved: a
+    supergroup that already has the same brief gets it once."""
+    await chats.import_chats(
+        db, [(-5, "group", ""), (-6, "group", ""), (-1005, "supergroup", "")], clock.now()
+    )
+    b1 = await _brief(db, clock, 1)
+    await deliveries.fan_out_story(db, b1, clock.now())
+    await chats.import_chats(db, [(-1006, "supergroup", "")], clock.now())  # no row for b1
+    rows = {r.chat_id: r.id for r in await deliveries.due_deliveries(db, clock.now(), 10)}
+    assert not await chats.migrate_chat(db, -5, -1005, clock.now(), delivery_id=rows[-5])
+    assert await chats.migrate_chat(db, -6, -1006, clock.now(), delivery_id=rows[-6])
+    statuses = await _statuses(db)
+    assert statuses == {-5: "skipped", -1005: "pending", -1006: "pending"}
+
+
+async def test_migrate_into_a_supergroup_that_unsubscribed(
+    db: Database, clock: ManualClock
+) -> None:
+    """The supergroup's own, newer choice wins: the old group's rows are not sent to it."""
+    await chats.import_chats(db, [(-5, "group", ""), (-1005, "supergroup", "")], clock.now())
+    await chats.set_status(db, -1005, "stopped", clock.now())
+    await deliveries.fan_out_story(db, await _brief(db, clock), clock.now())
+    (row,) = await deliveries.due_deliveries(db, clock.now(), 10)
+    assert not await chats.migrate_chat(db, -5, -1005, clock.now(), delivery_id=row.id)
+    assert await _statuses(db) == {-5: "skipped"}
+
+
 async def test_broadcast_lifecycle(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(1, "private", ""), (2, "private", "")], clock.now())
     bc = await broadcasts.create_broadcast(db, 9, "текст", clock.now())

@@ -1,4 +1,4 @@
-"""A database made by the schema before stories (version 3) upgrades in place: every brief
+"""A database made by the schema before stories (version 4) upgrades in place: every brief
 becomes a one-report story of the same id, pending and sent ledger rows keep working and keep
 their outcome, chats want everything, the old ledger's pages are given back."""
 
@@ -13,14 +13,15 @@ from storage import Database, deliveries, stories
 from storage.db import _split_sql
 from storage.schema import MIGRATIONS
 
-BEFORE_STORIES = 3
+BEFORE_STORIES = 4
 T0 = "2025-03-29T08:00:00.000000+00:00"
 T1 = "2025-03-29T08:30:00.000000+00:00"
+T6 = "2025-03-29T14:00:00.000000+00:00"  # the ledger's expiry of version 4
 NOW = datetime(2025, 3, 29, 9, 0, tzinfo=UTC)
 
 
 def _old_database(path: Path) -> None:
-    """Schema version 3 with what a running bot had in it: two briefs, a broadcast, three
+    """Schema version 4 with what a running bot had in it: two briefs, a broadcast, three
     chats, and ledger rows sent, pending and skipped."""
     with closing(sqlite3.connect(path)) as conn, conn:
         for number in range(1, BEFORE_STORIES + 1):
@@ -61,13 +62,13 @@ def _old_database(path: Path) -> None:
         )
         conn.executemany(
             "INSERT INTO deliveries (id, brief_id, broadcast_id, chat_id, priority, status,"
-            " message_id, created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " message_id, created_at, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (1, 1, None, 1, 1, "sent", 501, T0, T0),
-                (2, 1, None, 2, 1, "pending", None, T0, None),
-                (3, 1, None, 3, 1, "skipped", None, T0, None),
-                (4, 2, None, 1, 1, "pending", None, T1, None),
-                (5, None, 1, 1, 2, "pending", None, T1, None),
+                (1, 1, None, 1, 1, "sent", 501, T0, T0, T6),
+                (2, 1, None, 2, 1, "pending", None, T0, None, T6),
+                (3, 1, None, 3, 1, "skipped", None, T0, None, T6),
+                (4, 2, None, 1, 1, "pending", None, T1, None, T6),
+                (5, None, 1, 1, 2, "pending", None, T1, None, None),
             ],
         )
 
@@ -93,14 +94,15 @@ async def test_a_database_from_before_stories_upgrades_in_place(tmp_path: Path) 
             assert [tuple(r) for r in await cur.fetchall()] == [("all",)]
 
         async with db.conn.execute(
-            "SELECT id, kind, ref, chat_id, status, message_id FROM deliveries ORDER BY id"
+            "SELECT id, kind, ref, chat_id, status, message_id, expires_at FROM deliveries"
+            " ORDER BY id"
         ) as cur:
             assert [tuple(r) for r in await cur.fetchall()] == [
-                (1, "story", 1, 1, "sent", 501),
-                (2, "story", 1, 2, "pending", None),
-                (3, "story", 1, 3, "skipped", None),
-                (4, "story", 2, 1, "pending", None),
-                (5, "broadcast", 1, 1, "pending", None),
+                (1, "story", 1, 1, "sent", 501, T6),
+                (2, "story", 1, 2, "pending", None, T6),
+                (3, "story", 1, 3, "skipped", None, T6),
+                (4, "story", 2, 1, "pending", None, T6),
+                (5, "broadcast", 1, 1, "pending", None, None),
             ]
         # the pending rows are still sent, with the story's message (the brief's)
         due = await deliveries.due_deliveries(db, NOW, 10)

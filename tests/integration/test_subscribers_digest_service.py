@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import KYIV, ManualClock
 from bot.subscribers.digest_service import DigestService
 from bot.subscribers.times import DigestTimes
-from storage import Database, deliveries
+from storage import Database, deliveries, from_db
 from tests.integration.subscribers_support import make_chats, make_story
 
 COUNTER = "Втрати ворога: 912\u00a0490 осіб"
@@ -65,6 +65,9 @@ async def test_one_digest_per_time_whatever_runs_it(db: Database) -> None:
     assert rows[0][1].startswith("<b>Головне за 28–29 березня, 19:00–09:00</b>")
     assert "1. <a href=" in rows[0][1] and "Ранкова новина" in rows[0][1]
     assert rows[0][1].endswith(COUNTER)
+    async with db.conn.execute("SELECT expires_at FROM deliveries WHERE kind = 'digest'") as cur:
+        (expiry,) = [from_db(r[0]) for r in await cur.fetchall()]
+    assert expiry == kyiv(29, 19)  # unsent by the next digest's time: never sent
 
 
 async def test_nothing_new_means_no_message(db: Database) -> None:

@@ -13,7 +13,7 @@ from storage import Database, deliveries, settings
 from storage.db import _split_sql
 from storage.schema import MIGRATIONS, SCHEMA_VERSION
 
-BEFORE = 4  # chats.mode came with stories; the rest of the choices after it
+BEFORE = 5  # chats.mode came with stories; the rest of the choices after it
 T0 = "2025-03-29T08:00:00.000000+00:00"
 
 

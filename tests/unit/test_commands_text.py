@@ -146,7 +146,7 @@ def test_latest_shows_the_counter_once_after_the_list() -> None:
     check_telegram_html(text)
     assert text.count(TODAY) == 1 and text.endswith(TODAY)
     assert "особового складу" not in text
-    assert "Втрати ворога: 1 740 осіб за добу, за Генштабом." in text
+    assert "Втрати ворога: 1\u00a0740 осіб за добу, за Генштабом." in text  # typeset
     visible = check_telegram_html(text)
     assert visible.count("\n1 джерело\n") == 3
     assert "Про це пишуть: ГОРДОН, NV, УНІАН\n3 джерела\n" in visible

@@ -271,3 +271,14 @@ def test_each_command_has_help(tmp_path: Path, command: str) -> None:
     result = _run_cli(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "usage: newsbot " + command in result.stdout
+
+
+def test_delivery_expire_hours_defaults_to_six_and_must_be_positive() -> None:
+    assert parse_config({"telegram": {"token": TOKEN}}, env={}).delivery.expire_hours == 6.0
+    config = parse_config({"telegram": {"token": TOKEN}, "delivery": {"expire_hours": 1.5}}, {})
+    assert config.delivery.expire_hours == 1.5
+    for bad in (0, -2):
+        with pytest.raises(ConfigError, match=r"delivery\.expire_hours: must be greater than 0"):
+            parse_config({"telegram": {"token": TOKEN}, "delivery": {"expire_hours": bad}}, {})
+    with pytest.raises(ConfigError, match=r"delivery\.expire_hours: expected a number"):
+        parse_config({"telegram": {"token": TOKEN}, "delivery": {"expire_hours": "6h"}}, {})
