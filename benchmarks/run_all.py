@@ -192,6 +192,32 @@ def fanout(quick: bool) -> list[Row]:
     return rows
 
 
+def choices(quick: bool) -> list[Row]:
+    subscribers = 10_000 if quick else 100_000
+    cmd = "python benchmarks/choices.py"
+    args = ["benchmarks/choices.py", "--json", "--subscribers", str(subscribers), "--repeat", "3"]
+    out, error = _run(args, 900)
+    if error:
+        return [Row("fan-out with subscribers' choices", f"failed: {error}", "", cmd)]
+    figures = json.loads(out)
+    share = f"{figures['words_share']:.0%} holding words"
+    rows = []
+    for name, r in figures["fan_out"]["scenarios"].items():
+        rows.append(Row(
+            f"story fan-out to {figures['subscribers']} subscribers, {share}, {name}",
+            f"median {r['median_s']:.2f} s wall, {r['median_cpu_s']:.2f} s CPU, {r['rows']} rows",
+            "≤ 2 s", cmd,
+        ))  # fmt: skip
+    build = figures["digest"]["scenarios"]["build"]
+    rows.append(Row(
+        f"digest for {figures['subscribers']} digest subscribers, {share}",
+        f"median {build['median_s']:.2f} s wall, {build['median_cpu_s']:.2f} s CPU,"
+        f" {build['rows']} rows, variants {figures['digest']['variants']}",
+        "≤ 1 s, one row per subscriber", cmd,
+    ))  # fmt: skip
+    return rows
+
+
 def delivery(quick: bool) -> list[Row]:
     base = ["benchmarks/delivery.py", *(["--scale", "0.1"] if quick else [])]
     runs = ["throughput", "rss", "latency", "index"]
@@ -272,6 +298,7 @@ def main() -> int:
         *summary_quality(),
         *stories(),
         *fanout(args.quick),
+        *choices(args.quick),
         *delivery(args.quick),
     ]
     today = date.today().isoformat()

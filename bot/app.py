@@ -39,6 +39,7 @@ from bot.pipeline.stories import StoryDesk
 from bot.services import Services
 from bot.sources.fetch import Fetcher
 from bot.sources.service import SourceService
+from bot.subscribers.digest_service import DigestService
 from bot.supervise import supervised_job
 from bot.updates import PerChatUpdateProcessor
 from storage import Database, StorageUnavailable
@@ -66,7 +67,9 @@ async def open_services(
         extractive=ExtractiveSummariser(lemmatizer),
         on_summary=metrics.observe_summary,
     )
-    delivery = DeliveryEngine(db, app.bot, clock, config.delivery)
+    delivery = DeliveryEngine(
+        db, app.bot, clock, config.delivery, quiet_hours=config.subscribers.quiet_window
+    )
     fetcher = Fetcher(http, config.fetch)
     text = ArticleTextReader(
         fetcher, config.fetch, briefs_other_languages=config.briefs.summariser == "llm"
@@ -90,7 +93,21 @@ async def open_services(
         max_age=dt.timedelta(hours=config.fetch.max_age_hours),
     )
     sources = SourceService(db, fetcher, clock, config, pipeline, metrics=metrics)
-    return Services(config, clock, db, http, losses, briefs, sources, delivery, metrics, desk)
+    digests = DigestService(db, clock, config.digest.schedule, losses, delivery.wake)
+    return Services(
+        config,
+        clock,
+        db,
+        http,
+        losses,
+        briefs,
+        sources,
+        delivery,
+        metrics,
+        desk,
+        digests,
+        lemmatizer,
+    )
 
 
 def _ops_server(services: Services, started_at: dt.datetime) -> OpsServer | None:
@@ -165,6 +182,20 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
         refresh_losses, time=dt.time(9, 10, tzinfo=KYIV), name="losses-morning", job_kwargs=once
     )
     jq.run_once(backfill_losses, when=5.0, name="backfill-losses", job_kwargs=once)
+
+    async def _digest(_: object) -> None:
+        await services.digests.run_due()
+
+    digest = supervised_job("digest", _digest)
+    # Each digest time, Kyiv time; and once after start, for one missed while the bot was down.
+    for moment in services.digests.times.times:
+        jq.run_daily(
+            digest,
+            time=moment.replace(tzinfo=KYIV),
+            name=f"digest-{moment:%H%M}",
+            job_kwargs=once,
+        )
+    jq.run_once(digest, when=2.0, name="digest-catch-up", job_kwargs=once)
 
 
 async def _on_error(update: object, context: NewsContext) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.subscribers.times import DigestTimes, QuietHours, TimeFormatError
+
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_LOSSES_URL = "https://russianwarship.rip/api/v2/statistics/latest"
 DEFAULT_MINFIN_URL = "https://index.minfin.com.ua/ua/russian-invading/casualties/"
@@ -138,6 +140,25 @@ class StoriesConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class SubscribersConfig:
+    default_mode: str = "top"  # a new subscriber's mode: "all", "top" or "digest"
+    quiet_hours: str = "23:00-08:00"  # Kyiv time, may cross midnight; each chat opts in
+
+    @property
+    def quiet_window(self) -> QuietHours:
+        return QuietHours.parse(self.quiet_hours)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    times: tuple[str, ...] = ("09:00", "19:00")  # Kyiv times of the digests
+
+    @property
+    def schedule(self) -> DigestTimes:
+        return DigestTimes.parse(self.times)
+
+
+@dataclass(frozen=True, slots=True)
 class OpsConfig:
     listen: str = DEFAULT_OPS_LISTEN  # /metrics and /healthz; "" turns the server off
 
@@ -152,6 +173,8 @@ class Config:
     briefs: BriefsConfig = BriefsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     stories: StoriesConfig = StoriesConfig()
+    subscribers: SubscribersConfig = SubscribersConfig()
+    digest: DigestConfig = DigestConfig()
     ops: OpsConfig = OpsConfig()
     sources: tuple[SourceConfig, ...] = DEFAULT_SOURCES
 
@@ -165,6 +188,8 @@ _SECTIONS: dict[str, type[Any]] = {
     "briefs": BriefsConfig,
     "delivery": DeliveryConfig,
     "stories": StoriesConfig,
+    "subscribers": SubscribersConfig,
+    "digest": DigestConfig,
     "ops": OpsConfig,
 }
 _HIDDEN_KEYS = ("token", "llm_api_key", "secret_token")
@@ -174,6 +199,7 @@ _LISTEN_KEYS = {("telegram", "listen"), ("ops", "listen")}
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("briefs", "summariser"): ("extractive", "llm"),
     ("telegram", "mode"): ("polling", "webhook"),
+    ("subscribers", "default_mode"): ("all", "top", "digest"),
 }
 _POSITIVE_KEYS = {
     ("schedule", "poll_seconds"),
@@ -253,6 +279,12 @@ def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
         ):
             raise ConfigError(f"{name}: expected a list of integer user ids, got {value!r}")
         return tuple(value)
+    if expected == "tuple[str, ...]":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name}: expected a list of strings, got {value!r}")
+        value = tuple(value)
+        _check_times(section, key, value)
+        return value
     py = {"int": int, "float": float, "bool": bool, "str": str}[expected]
     ok = (
         isinstance(value, py) and not (py is int and isinstance(value, bool))
@@ -274,10 +306,22 @@ def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
         raise ConfigError(
             f"{name}: 1-256 characters, only letters A-Z a-z, digits, _ and - (Telegram's rule)"
         )
+    _check_times(section, key, value)
     choices = _CHOICES.get((section, key))
     if choices and value not in choices:
         raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+def _check_times(section: str, key: str, value: Any) -> None:
+    """Kyiv times of day: the quiet-hours window and the digest times."""
+    try:
+        if (section, key) == ("subscribers", "quiet_hours"):
+            QuietHours.parse(value)
+        elif (section, key) == ("digest", "times"):
+            DigestTimes.parse(value)
+    except TimeFormatError as exc:
+        raise ConfigError(f"{section}.{key}: {exc}") from None
 
 
 def _env_value(raw: str, expected: str) -> Any:

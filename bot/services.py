@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from bot.briefs.lemmas import Lemmatizer
 from bot.briefs.maker import BriefMaker
 from bot.clock import Clock
 from bot.config import Config
@@ -17,6 +18,7 @@ from bot.ops.metrics import Metrics
 from bot.ops.server import OpsServer
 from bot.pipeline.stories import StoryDesk
 from bot.sources.service import SourceService
+from bot.subscribers.digest_service import DigestService
 from storage import Database
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,8 @@ class Services:
     delivery: DeliveryEngine
     metrics: Metrics
     stories: StoryDesk  # the story index, rebuilt at start
+    digests: DigestService
+    lemmatizer: Lemmatizer  # one dictionary for summaries, stories and /follow, /mute
     ops: OpsServer | None = None  # /metrics and /healthz, when [ops] listen is set
 
     async def close(self) -> None:

@@ -48,6 +48,7 @@ HOURS = Forms("годину", "години", "годин", after="every")
 MINUTES = Forms("хвилину", "хвилини", "хвилин", after="every")
 SECONDS = Forms("секунду", "секунди", "секунд", after="every")
 WILL_RECEIVE = Forms("отримає", "отримають", "отримають", after="verb")  # «її отримає 21 …»
+WORD = Forms("слово", "слова", "слів")
 
 COUNTED: dict[str, Forms] = {
     "PERSON": PERSON, "PERSON_ABOUT": PERSON_ABOUT, "TANK": TANK, "AFV": AFV,
@@ -57,7 +58,7 @@ COUNTED: dict[str, Forms] = {
     "CHARACTER": CHARACTER, "ERROR": ERROR, "FAILURE": FAILURE, "RECORD": RECORD,
     "SOURCE": SOURCE, "NEW_ITEM": NEW_ITEM, "STORY": STORY, "TOP_STORY": TOP_STORY,
     "EVERY": EVERY, "HOURS": HOURS, "MINUTES": MINUTES, "SECONDS": SECONDS,
-    "WILL_RECEIVE": WILL_RECEIVE,
+    "WILL_RECEIVE": WILL_RECEIVE, "WORD": WORD,
 }  # fmt: skip
 
 # -- the loss counter -----------------------------------------------------------------------
@@ -137,6 +138,17 @@ MENU: dict[str, tuple[str, tuple[str, ...]]] = {
             " графік — добові втрати особового складу за 30 днів",
         ),
     ),
+    "settings": ("Налаштування: режим, тихі години, джерела", (" — режим, тихі години, джерела",)),
+    "follow": (
+        "Стежити за словом",
+        (" СЛОВО — новини з цим словом одразу, хай який режим", " — слова, за якими ви стежите"),
+    ),
+    "unfollow": ("Більше не стежити за словом", (" СЛОВО — більше не стежити за словом",)),
+    "mute": (
+        "Приховати новини зі словом",
+        (" СЛОВО — ніколи не надсилати новини з цим словом", " — приховані слова"),
+    ),
+    "unmute": ("Більше не приховувати слово", (" СЛОВО — знову надсилати новини з цим словом",)),
     "stop": ("Відписатися", (" — відписатися",)),
     "help": ("Що вміє бот", (" — ця довідка",)),
     "broadcast": (
@@ -153,8 +165,9 @@ ADMIN_HELP_TITLE = "Для адміністраторів:"
 
 WELCOME = (
     "Вітаю! Відтепер я надсилатиму сюди короткі новини з українських джерел: перевіряю їх "
-    "{how_often} і надсилаю все нове. У кожній новині — лічильник втрат російських окупантів."
+    "{how_often}. У кожній новині — лічильник втрат російських окупантів."
 )
+WELCOME_MODE = "Режим «{mode}»: {explained}. Змінити режим, тихі години й джерела — /settings."
 EVERY_HOUR = "щогодини"
 EVERY_MINUTE = "щохвилини"
 COMMANDS_HINT = "/latest — останні новини\n/losses — втрати ворога\n/help — усі команди"
@@ -260,6 +273,85 @@ SOURCE_DELETED = (
 
 SOURCES_PREFIX = "Про це пишуть: "  # «Про це пишуть: Українська правда, Укрінформ, УНІАН»
 MORE_SOURCES = " та ще {sources}"  # the sources that did not fit: « та ще 2 джерела»
+
+# -- what each subscriber chooses: modes, quiet hours, words, sources ------------------------
+
+MODE_LABELS = {"all": "Усі новини", "top": "Головне", "digest": "Дайджест"}  # the buttons too
+MODE_EXPLAINED = {
+    "all": "кожна новина, щойно вона з’являється",
+    "top": "лише найважливіші новини — про які пишуть кілька джерел або термінові",
+    "digest": "добірка головного о {times} за Києвом, без інших повідомлень",
+}
+DIGEST_TIMES_JOIN = " і "  # «о 09:00 і 19:00»
+
+SETTINGS_TITLE_HTML = "<b>Налаштування</b>"
+SETTINGS_MODE = "Режим «{mode}»: {explained}."
+SETTINGS_QUIET_ON = (
+    "Тихі години {window} за Києвом: новини надходять без звуку, нічого не затримую."
+)
+SETTINGS_QUIET_OFF = "Тихі години ({window} за Києвом) вимкнено: новини надходять зі звуком."
+SETTINGS_FOLLOW = "Стежу за словами: {words} — такі новини надсилаю одразу, хай який режим."
+SETTINGS_MUTE = "Приховую новини зі словами: {words}."
+SETTINGS_SOURCES_ALL = "Джерела: усі."
+SETTINGS_SOURCES_OFF = "Вимкнені джерела: {names}."
+SETTINGS_WORDS_HINT = (
+    "/follow СЛОВО — надсилати новини з цим словом одразу, /mute СЛОВО — ніколи не надсилати."
+)
+SETTINGS_CURRENT = "✓ {label}"  # the chosen mode's button
+SETTINGS_QUIET_TURN_ON = "Увімкнути тихі години"
+SETTINGS_QUIET_TURN_OFF = "Вимкнути тихі години"
+SETTINGS_SOURCES_BUTTON = "Джерела"
+SETTINGS_GROUP_NOTE = "Змінювати налаштування групи можуть її адміністратори."
+
+SOURCES_PAGE_HTML = (
+    "<b>Джерела</b>\nНатисніть на джерело, щоб вимкнути або ввімкнути його. Новину лише з "
+    "вимкнених джерел я не надішлю."
+)
+SOURCES_PAGE_NONE = "<b>Джерела</b>\nДжерел поки немає."
+SOURCE_ON = "✓ {name}"
+SOURCE_OFF = "✗ {name}"
+SOURCES_PREVIOUS = "‹ Попередні"
+SOURCES_NEXT = "Наступні ›"
+SOURCES_BACK = "« Налаштування"
+
+SETTINGS_SAVED = "Збережено."
+BUTTON_STALE = "Ця кнопка вже не діє."
+SETTINGS_STALE = "Ця кнопка вже не діє. Відкрийте /settings ще раз."
+SETTINGS_SOURCE_GONE = "Цього джерела вже немає. Відкрийте /settings ще раз."
+SETTINGS_GROUP_ADMINS_ONLY = "Змінювати налаштування групи можуть лише її адміністратори."
+SETTINGS_NOT_SUBSCRIBED = "Спершу підпишіться — /start, а тоді налаштуйте — /settings."
+
+FOLLOW_NONE = (
+    "Ви ще не стежите за жодним словом. Додати: /follow СЛОВО — новини з ним надходитимуть "
+    "одразу, хай який режим."
+)
+FOLLOW_LIST = "Стежу за словами: {words}.\nДодати — /follow СЛОВО, прибрати — /unfollow СЛОВО."
+MUTE_NONE = "Ви не приховуєте жодного слова. Додати: /mute СЛОВО — новини з ним не надходитимуть."
+MUTE_LIST = "Приховую новини зі словами: {words}.\nДодати — /mute СЛОВО, прибрати — /unmute СЛОВО."
+FOLLOW_ADDED = "Стежу за словом «{word}»: новини з ним надходитимуть одразу, хай який режим."
+MUTE_ADDED = "Приховую новини зі словом «{word}»: їх я не надсилатиму."
+FOLLOW_MOVED = " Приховувати його я перестав."
+MUTE_MOVED = " Стежити за ним я перестав."
+FOLLOW_ALREADY = "Ви вже стежите за словом «{word}»."
+MUTE_ALREADY = "Слово «{word}» уже приховано."
+FOLLOW_FULL = "Список повний: {count}, більше не можна. Приберіть якесь — /unfollow СЛОВО."
+MUTE_FULL = "Список повний: {count}, більше не можна. Приберіть якесь — /unmute СЛОВО."
+UNFOLLOWED = "Більше не стежу за словом «{word}»."
+UNMUTED = "Більше не приховую новини зі словом «{word}»."
+NOT_FOLLOWED = "Ви не стежите за словом «{word}». Ваші слова — /follow."
+NOT_MUTED = "Слово «{word}» не приховано. Приховані слова — /mute."
+WORD_EMPTY = "Напишіть слово після команди, наприклад: /{command} Харків"
+WORD_TOO_LONG = "Задовге слово: щонайбільше {count}."
+WORD_NOT_A_WORD = "Це не слово. Напишіть слово з літер, наприклад: /{command} Харків"
+WORD_SEVERAL = (
+    "Одне слово за раз, наприклад: /{command} Харків. Форма не важлива: «Харків» знайде "
+    "й «у Харкові»."
+)
+WORD_TOO_COMMON = "Слово «{word}» надто загальне: воно є майже в кожній новині. Спробуйте інше."
+
+# «Головне за 29 березня, 09:00–19:00»: the digest a chat in mode «Дайджест» gets.
+DIGEST_TITLE_HTML = "<b>Головне за {period}</b>"
+DIGEST_ITEM_HTML = "{number}. {title} — {sources}"  # the title is a link to the best report
 
 # -- trouble ----------------------------------------------------------------------------------
 

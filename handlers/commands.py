@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from html import escape
+from typing import cast
 
 from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import texts
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
+from bot.subscribers.view import mode_line
 from bot.uk import Forms, agree, counted
 from handlers import menu
 from handlers.guards import group_admin_only, is_admin
-from storage import chats
+from storage import chats, settings
+from storage.chats import ChatMode
 
-HELP = "\n".join([texts.HELP_TITLE, *menu.help_lines(menu.USER)])
+HELP = "\n".join([texts.HELP_TITLE, *menu.help_lines(menu.HELP_USER)])
 
 _GONE_STATUSES = {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}
 _BACK_STATUSES = {
@@ -42,9 +51,12 @@ def _every(number: int, unit: Forms, single: str | None) -> str:
     return f"{agree(number, texts.EVERY)} {counted(number, unit)}"
 
 
-def welcome_text(poll_seconds: int, counter_line: str | None) -> str:
-    """The greeting for a new (or returning) subscriber."""
+def welcome_text(poll_seconds: int, counter_line: str | None, mode: str | None = None) -> str:
+    """The greeting for a new (or returning) subscriber; ``mode`` is the line that says which
+    mode the chat is in and that /settings changes it."""
     parts = [texts.WELCOME.format(how_often=how_often(poll_seconds))]
+    if mode:
+        parts.append(escape(mode, quote=False))
     if counter_line:
         parts.append(escape(counter_line, quote=False))
     parts += [texts.COMMANDS_HINT, texts.STOP_HINT]
@@ -67,9 +79,14 @@ async def start(update: Update, context: NewsContext) -> None:
         return
     s = context.services
     now = s.clock.now()
-    new = await chats.subscribe(s.db, chat.id, chat.type, _title(chat), now)
+    config = s.config
+    mode = cast(ChatMode, config.subscribers.default_mode)  # one of them: the config checks it
+    new = await chats.subscribe(s.db, chat.id, chat.type, _title(chat), now, mode=mode)
     if new:
-        text = welcome_text(s.config.schedule.poll_seconds, s.losses.counter_line(now))
+        found = await settings.get_settings(s.db, chat.id)  # a returning chat keeps its mode
+        assert found is not None
+        line = mode_line(found.mode, config.digest.schedule, texts.WELCOME_MODE)
+        text = welcome_text(config.schedule.poll_seconds, s.losses.counter_line(now), line)
     else:
         text = texts.ALREADY_SUBSCRIBED
     await message.reply_text(text)
@@ -134,8 +151,16 @@ def register(app: NewsApplication, config: Config) -> None:
     app.add_handler(ChatMemberHandler(my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
 
 
+async def stale_button(update: Update, context: NewsContext) -> None:
+    """A press on a button no handler knows (an old message's, or forged): say so, so the
+    button does not keep spinning."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.BUTTON_STALE, show_alert=True)
+
+
 def register_fallbacks(app: NewsApplication, config: Config) -> None:
     """Registered after every other module: PTB runs the first matching handler of a group."""
+    app.add_handler(CallbackQueryHandler(stale_button))
     new_messages = filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(new_messages & filters.COMMAND, unknown_command))
     app.add_handler(

@@ -20,7 +20,11 @@ def _commands(*names: str) -> tuple[Command, ...]:
     return tuple(Command(name, *MENU[name]) for name in names)
 
 
-USER = _commands("start", "latest", "losses", "stop", "help")
+USER = _commands("start", "latest", "losses", "settings", "follow", "mute", "stop", "help")
+# /help lists these too, each after the command it undoes; the menu keeps to the ones above.
+HELP_USER = _commands(
+    "start", "latest", "losses", "settings", "follow", "unfollow", "mute", "unmute", "stop", "help"
+)
 ADMIN = _commands("broadcast", "stats", "sources", "addsource", "delsource")
 
 

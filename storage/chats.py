@@ -42,16 +42,28 @@ async def get_chat(db: Database, chat_id: int) -> Chat | None:
     return _chat(row) if row else None
 
 
-async def subscribe(db: Database, chat_id: int, chat_type: str, title: str, now: datetime) -> bool:
-    """Make the chat an active subscriber. Returns False if it already was one."""
+async def subscribe(
+    db: Database,
+    chat_id: int,
+    chat_type: str,
+    title: str,
+    now: datetime,
+    *,
+    mode: ChatMode = "all",
+) -> bool:
+    """Make the chat an active subscriber. Returns False if it already was one.
+
+    A chat new to the bot starts in ``mode`` (the configured ``subscribers.default_mode``);
+    a chat that comes back keeps the settings it had.
+    """
     async with db.transaction() as conn:
         async with conn.execute("SELECT status FROM chats WHERE id = ?", (chat_id,)) as cur:
             row = await cur.fetchone()
         if row is None:
             await conn.execute(
-                "INSERT INTO chats (id, type, title, status, joined_at, updated_at)"
-                " VALUES (?, ?, ?, 'active', ?, ?)",
-                (chat_id, chat_type, title, to_db(now), to_db(now)),
+                "INSERT INTO chats (id, type, title, status, joined_at, updated_at, mode)"
+                " VALUES (?, ?, ?, 'active', ?, ?, ?)",
+                (chat_id, chat_type, title, to_db(now), to_db(now), mode),
             )
             return True
         await conn.execute(

@@ -1,7 +1,8 @@
 """The delivery ledger: one row per (what is delivered) × chat, and what became of it.
 
-What a row delivers is a *kind* and a *ref*: a story (``stories.id``) or an admin broadcast
-(``broadcasts.id``); later kinds (digests, loss-counter posts) fit the same row.  Its queue is
+What a row delivers is a *kind* and a *ref*: a story (``stories.id``), a digest's message
+(``digest_messages.id``, see :mod:`storage.digests`) or an admin broadcast (``broadcasts.id``);
+later kinds (loss-counter posts) fit the same row.  Its queue is
 the ``priority`` column (1 story, 2 broadcast: the engine's fair shares, :data:`KINDS`).  A
 story row carries no text: the story's message is read when the row is sent, so a row sent
 later lists the sources known by then.  A row is ``pending`` until it ends as one of:
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from storage import audience
 from storage.db import Database, from_db, to_db
 
 KIND_STORY = "story"
@@ -52,9 +54,10 @@ class PendingDelivery:
     ref: int
     priority: int
     attempts: int
-    story_html: str | None
+    story_html: str | None  # a story's or a digest's message
     broadcast_text: str | None
     expires_at: datetime | None = None
+    quiet: bool = False  # the chat has quiet hours on (the sender checks the window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,7 @@ def _pending(r: sqlite3.Row) -> PendingDelivery:
         story_html=r["html"],
         broadcast_text=r["text"],
         expires_at=from_db(r["expires_at"]),
+        quiet=bool(r["quiet"]),
     )
 
 
@@ -112,33 +116,38 @@ async def fan_out_story(
     """One pending row for each active chat that wants the story and has no row for it yet
     (one ``INSERT … SELECT``, streamed inside SQLite); returns the rows created.
 
-    Every story goes to the chats in mode 'all'; a ``top`` story also to those in mode 'top'.
-    Handing a story over again (a later report, or the moment it becomes top) adds rows only
-    for chats that do not have it.  The story is marked handed over (``pushed_at``).  Rows
-    still pending at ``expires_at`` end as ``expired`` (None: never).
+    Who wants it is :func:`storage.audience.story_audience`: every story goes to the chats in
+    mode 'all', a ``top`` story also to those in mode 'top', and a story that mentions a word
+    a chat follows to that chat whatever its mode; muted words and switched-off sources keep
+    it away.  Handing a story over again (a later report, or the moment it becomes top) adds
+    rows only for chats that do not have it.  The story is marked handed over (``pushed_at``).
+    Rows still pending at ``expires_at`` end as ``expired`` (None: never).
     """
     modes = TOP_STORY_MODES if top else STORY_MODES
-    marks = ", ".join(f":m{i}" for i in range(len(modes)))
     stamp = to_db(now)
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE stories SET pushed_at = COALESCE(pushed_at, ?) WHERE id = ?", (stamp, story_id)
         )
+        facts = await audience.story_facts(conn, [story_id])
+        if not facts:
+            return 0
         # NOT EXISTS skips the chats that have the story at the cost of one index probe each
         # (cheaper than letting every insert fail); OR IGNORE stays the guarantee.
         cur = await conn.execute(
             "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at,"
-            " expires_at) SELECT :kind, :ref, c.id, :priority, :now, :expires FROM chats c"
-            f" WHERE c.status = 'active' AND c.mode IN ({marks}) AND NOT EXISTS"
+            f" expires_at) WITH {audience.CANDIDATES}"
+            " SELECT :kind, :ref, c.id, :priority, :now, :expires FROM chats c"
+            f" WHERE {audience.story_audience(modes)} AND NOT EXISTS"
             " (SELECT 1 FROM deliveries d"
             "  WHERE d.kind = :kind AND d.ref = :ref AND d.chat_id = c.id)",
             {
+                "candidates": audience.candidates_json(facts),
                 "kind": KIND_STORY,
                 "ref": story_id,
                 "priority": PRIORITY_STORY,
                 "now": stamp,
                 "expires": None if expires_at is None else to_db(expires_at),
-                **{f"m{i}": mode for i, mode in enumerate(modes)},
             },
         )
         return cur.rowcount
@@ -187,9 +196,12 @@ async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> i
 
 
 _DUE_SELECT = (
-    "SELECT d.id, d.chat_id, d.kind, d.ref, d.priority, d.attempts, d.expires_at, s.html, bc.text"
+    "SELECT d.id, d.chat_id, d.kind, d.ref, d.priority, d.attempts, d.expires_at,"
+    " COALESCE(s.html, g.html) AS html, bc.text,"
+    " (SELECT c.quiet FROM chats c WHERE c.id = d.chat_id) AS quiet"
     " FROM deliveries d"
     " LEFT JOIN stories s ON d.kind = 'story' AND s.id = d.ref"
+    " LEFT JOIN digest_messages g ON d.kind = 'digest' AND g.id = d.ref"
     " LEFT JOIN broadcasts bc ON d.kind = 'broadcast' AND bc.id = d.ref"
     " WHERE d.status = 'pending' AND (d.expires_at IS NULL OR d.expires_at > :now){chats}"
 )

@@ -254,6 +254,45 @@ MIGRATIONS: tuple[str, ...] = (
         ON deliveries (status) WHERE status IN ('expired', 'unknown');
     CREATE INDEX deliveries_by_chat ON deliveries (chat_id, status);
     """,
+    # 6: what each chat chooses (the mode came with 5): quiet hours, words to follow or mute,
+    # sources switched off, and the digests.  Existing chats keep mode 'all' and get quiet
+    # hours off.  A digest is built once per digest time; its messages (one for most chats,
+    # a variant for a chat whose mutes, sources or instant follows leave out some of its
+    # stories) are ledger rows of kind 'digest' whose ref is digest_messages.id.
+    """
+    ALTER TABLE chats ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;  -- quiet hours on
+    CREATE TABLE chat_words (
+        chat_id     INTEGER NOT NULL REFERENCES chats (id) ON UPDATE CASCADE ON DELETE CASCADE,
+        kind        TEXT NOT NULL CHECK (kind IN ('follow', 'mute')),
+        lemma       TEXT NOT NULL,                  -- matched against stories.lemmas
+        word        TEXT NOT NULL,                  -- as the subscriber wrote it
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (chat_id, kind, lemma)
+    ) WITHOUT ROWID;
+    CREATE INDEX chat_words_by_lemma ON chat_words (kind, lemma);
+    CREATE TABLE chat_sources_off (
+        chat_id    INTEGER NOT NULL REFERENCES chats (id) ON UPDATE CASCADE ON DELETE CASCADE,
+        source_id  INTEGER NOT NULL REFERENCES sources (id),
+        PRIMARY KEY (chat_id, source_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX chat_sources_off_by_source ON chat_sources_off (source_id);
+    CREATE INDEX stories_by_pushed ON stories (pushed_at) WHERE pushed_at IS NOT NULL;
+    CREATE TABLE digests (
+        id          INTEGER PRIMARY KEY,
+        slot_at     TEXT NOT NULL UNIQUE,           -- the digest time it was built for
+        since_at    TEXT NOT NULL,                  -- it covers stories handed over after …
+        until_at    TEXT NOT NULL,                  -- … and up to this moment (its building)
+        stories     TEXT NOT NULL,                  -- JSON: candidate ids, most important first
+        recipients  INTEGER NOT NULL DEFAULT 0      -- ledger rows made
+    );
+    CREATE TABLE digest_messages (
+        id         INTEGER PRIMARY KEY,
+        digest_id  INTEGER NOT NULL REFERENCES digests (id),
+        stories    TEXT NOT NULL,                   -- JSON: the story ids it lists
+        html       TEXT NOT NULL,
+        UNIQUE (digest_id, stories)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -52,6 +52,7 @@ from bot.delivery.ratelimit import Budget, TelegramLimiter
 from bot.delivery.recorder import Recorder
 from bot.delivery.sending import RowSender
 from bot.delivery.transport import sender_for
+from bot.subscribers.times import QuietHours
 from bot.supervise import Supervisor
 from storage import Database, deliveries
 from storage.deliveries import PendingDelivery
@@ -93,6 +94,7 @@ class DeliveryEngine:
         limiter: TelegramLimiter | None = None,
         *,
         send_timeout: float = SEND_TIMEOUT_SECONDS,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         self._db, self._bot, self._clock, self._config = db, bot, clock, config
         shared = bot.rate_limiter if isinstance(bot, ExtBot) else None
@@ -105,7 +107,7 @@ class DeliveryEngine:
         # Mass sends go through a sibling bot on a sharded transport (see transport.py).
         self._sender, through_bot = sender_for(bot, limiter, config.concurrency)
         self._sender_ready = False
-        self._rows = RowSender(db, clock, config, limiter, send_timeout)
+        self._rows = RowSender(db, clock, config, limiter, send_timeout, quiet_hours)
         self._rows.use(self._sender, through_bot=through_bot)
         self._slots = asyncio.Semaphore(config.concurrency)
         self._inflight: set[int] = set()

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.config import DeliveryConfig
 from bot.delivery.policy import Action, backoff_delay, decide
 from bot.delivery.ratelimit import PRIORITY_LEDGER, TelegramLimiter
+from bot.subscribers.times import QuietHours
 from storage import Database, chats
 from storage.db import unavailable
 from storage.deliveries import Outcome, PendingDelivery
@@ -38,9 +39,11 @@ class RowSender:
         config: DeliveryConfig,
         limiter: TelegramLimiter,
         send_timeout: float,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         self._db, self._clock, self._config = db, clock, config
         self._limiter, self._send_timeout = limiter, send_timeout
+        self._quiet_hours = quiet_hours  # chats with quiet hours on get silent sends in it
         self._bot: Bot | None = None
         self._through = False
 
@@ -127,6 +130,8 @@ class RowSender:
             "read_timeout": self._send_timeout,
             "write_timeout": self._send_timeout,
         }
+        if row.quiet and self._quiet_hours and self._quiet_hours.contains(self._clock.now()):
+            kwargs["disable_notification"] = True  # arrives without a sound
         if self._config.allow_paid_broadcast:
             kwargs["allow_paid_broadcast"] = True
         # Every ledger row has the same place in the limiter's queue: the kinds' shares are

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from bot import texts
 from bot.briefs.render import render_brief
 from bot.fakes.telegram import check_telegram_html, utf16_len
 from bot.losses.model import Snapshot
 from bot.stories.message import MessageBrief, story_message
+from bot.subscribers.times import DigestTimes
+from bot.subscribers.view import mode_line
 from handlers.admin import Today, broadcast_body, preview_html, stats_html
 from handlers.commands import help_text, how_often, welcome_text
 from handlers.latest import latest_messages, pack, parse_count, without_counter
@@ -50,7 +53,8 @@ def test_how_often(seconds: int, phrase: str) -> None:
 
 
 def test_welcome() -> None:
-    text = welcome_text(300, "Втрати ворога: 912 490 осіб (+1 740) · 10 478 танків")
+    mode = mode_line("top", DigestTimes.parse(["09:00", "19:00"]), texts.WELCOME_MODE)
+    text = welcome_text(300, "Втрати ворога: 912 490 осіб (+1 740) · 10 478 танків", mode)
     check_telegram_html(text)
     golden("welcome.txt", text)
 
