@@ -2,10 +2,11 @@
 
 A cycle: for each due source (concurrently; the :class:`~bot.sources.fetch.Fetcher` bounds
 the requests) fetch with the stored validators → 304 costs nothing more → a body identical to
-the last parsed one costs a hash → otherwise parse off the loop, identify the items, keep the
-unseen ones, let :func:`~bot.sources.policy.decide` say what happens to each, record them all,
-then hand the chosen ones, oldest first, to the pipeline (an
-:class:`~bot.sources.handoff.ArticleSink`: brief, story, delivery — none of it done here).
+the last parsed one costs a hash → otherwise parse off the loop, identify the items, mark the
+known ones seen (retention keeps the identities still in a feed), keep the unseen ones, let
+:func:`~bot.sources.policy.decide` say what happens to each, record them all, then hand the
+chosen ones, oldest first, to the pipeline (an :class:`~bot.sources.handoff.ArticleSink`:
+brief, story, delivery — none of it done here).
 
 Fault isolation: every source runs in its own task and its own ``try``; an error becomes that
 source's stored ``last_error`` (plain words) and backoff, and is logged once when the source's
@@ -303,8 +304,9 @@ class SourceService:
         parsed, items = await asyncio.to_thread(
             parse_and_identify, result.body, result.content_type, result.url, now
         )
-        known = await articles.known_identities(
-            self._db, source.id, (i.candidate.identity for i in items)
+        # The items still in the feed are marked seen (retention keeps their identities).
+        known = await articles.mark_seen(
+            self._db, source.id, (i.candidate.identity for i in items), now
         )
         new = [i for i in items if i.candidate.identity not in known]
         outcome = SourceOutcome(source.id, "parsed", items=len(parsed.items), new=len(new))
@@ -377,6 +379,7 @@ class SourceService:
             body_sha=body_sha,
             item_count=item_count,
             warning=warning,
+            parsed=parsed is not None,
         )
         await self._recovered(source)
         if warning and warning != source.last_warning:
