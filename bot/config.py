@@ -66,6 +66,7 @@ class TelegramConfig:
 @dataclass(frozen=True, slots=True)
 class StorageConfig:
     database: str = "newsbot.db"
+    keep_days: int = 30  # finished deliveries, stories, articles … older than this are pruned
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +203,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("subscribers", "default_mode"): ("all", "top", "digest"),
 }
 _POSITIVE_KEYS = {
+    ("storage", "keep_days"),
     ("schedule", "poll_seconds"),
     ("schedule", "losses_seconds"),
     ("losses", "backfill_days"),
