@@ -50,11 +50,13 @@ from urllib.parse import parse_qsl
 import httpx
 
 from bot.fakes._http import LoopbackFake, LoopbackServer, Request, Response
+from bot.fakes.channels import BotStatus, FakeChannel, full_info
 from bot.fakes.webhook import WebhookPost, WebhookPusher, post_update
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, utf16_len
 
 __all__ = [
     "Call",
+    "FakeChannel",
     "FakeTelegram",
     "Limits",
     "RateLimitHit",
@@ -490,7 +492,7 @@ _BOOL_FIELDS = frozenset(
     }
 )
 _RATE_LIMITED = frozenset({"sendMessage", "sendPhoto", "editMessageText"})
-_GROUP_TYPES = frozenset({"group", "supergroup"})
+_GROUP_TYPES = frozenset({"group", "supergroup", "channel"})  # 20 messages a minute
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 _BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -647,7 +649,7 @@ _DEFAULT_DESCRIPTIONS = {
 }
 
 
-def _chat_member(status: str, user: JSONDict) -> JSONDict:
+def _chat_member(status: str, user: JSONDict, rights: JSONDict | None = None) -> JSONDict:
     member: JSONDict = {"status": status, "user": user}
     if status == "kicked":
         member["until_date"] = 0
@@ -668,6 +670,7 @@ def _chat_member(status: str, user: JSONDict) -> JSONDict:
             can_edit_stories=False,
             can_delete_stories=False,
         )
+        member.update(rights or {})
     return member
 
 
@@ -725,6 +728,7 @@ class FakeTelegram(LoopbackFake):
         self._users: dict[int, JSONDict] = {}
         self._membership: dict[int, str] = {}
         self._group_admins: dict[int, tuple[int | None, frozenset[int]]] = {}
+        self.channels: dict[int, FakeChannel] = {}
         self._chat_errors: dict[int, tuple[int, str, dict[str, Any] | None]] = {}
         self._next_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], SentMessage] = {}
@@ -759,6 +763,7 @@ class FakeTelegram(LoopbackFake):
             ("answerCallbackQuery", self._answer_callback_query),
             ("sendChatAction", self._send_chat_action),
             ("getChatMember", self._get_chat_member),
+            ("getChat", self._get_chat),
             ("deleteMessage", self._true),
             ("setMyDescription", self._true),
             ("setMyShortDescription", self._true),
@@ -833,6 +838,30 @@ class FakeTelegram(LoopbackFake):
         """Who administers group ``chat_id`` (getChatMember answers "administrator" for them,
         "creator" for ``owner``, "member" for anyone else); by default nobody does."""
         self._group_admins[chat_id] = (owner, frozenset(admins))
+
+    def add_channel(
+        self,
+        chat_id: int,
+        *,
+        username: str | None = None,
+        title: str | None = None,
+        bot_status: BotStatus = "administrator",
+        can_post_messages: bool = True,
+    ) -> FakeChannel:
+        """A channel (``-100…``), public when it has a ``username`` (without "@"), and the
+        bot's place in it; change the returned object's fields to change its rights."""
+        if chat_id >= 0:
+            raise ValueError("a channel id is negative")
+        channel = FakeChannel(
+            chat_id,
+            title or f"Канал {chat_id}",
+            username,
+            bot_status=bot_status,
+            can_post_messages=can_post_messages,
+        )
+        self.channels[chat_id] = channel
+        self._chats[chat_id] = channel.chat()
+        return channel
 
     def fail_next(
         self,
@@ -1206,7 +1235,12 @@ class FakeTelegram(LoopbackFake):
         raw = params.get("chat_id")
         if raw is None or raw == "":
             raise _ApiError(400, "Bad Request: chat_id is empty")
+        if isinstance(raw, str) and raw.startswith("@"):
+            raw = self._by_username(raw[1:])
         if not isinstance(raw, int):
+            raise _ApiError(400, "Bad Request: chat not found")
+        channel = self.channels.get(raw)
+        if channel is not None and not channel.visible:
             raise _ApiError(400, "Bad Request: chat not found")
         error = self._chat_errors.get(raw)
         if error is not None:
@@ -1214,6 +1248,21 @@ class FakeTelegram(LoopbackFake):
         if self.strict_chats and raw not in self._chats:
             raise _ApiError(400, "Bad Request: chat not found")
         return self._chat(raw)
+
+    def _by_username(self, username: str) -> int | None:
+        for chat_id, channel in self.channels.items():
+            if channel.username is not None and channel.username.lower() == username.lower():
+                return chat_id
+        return None
+
+    def _postable_chat(self, params: dict[str, Any]) -> JSONDict:
+        """The chat a message goes to; a channel refuses a bot that may not post there."""
+        chat = self._target_chat(params)
+        channel = self.channels.get(chat["id"])
+        refusal = channel.refusal() if channel is not None else None
+        if refusal is not None:
+            raise _ApiError(*refusal)
+        return chat
 
     def _new_message_id(self, chat_id: int) -> int:
         message_id = self._next_message_id.get(chat_id, 0) + 1
@@ -1500,7 +1549,7 @@ class FakeTelegram(LoopbackFake):
         return scope_type, str(params.get("language_code") or "")
 
     async def _send_message(self, params: dict[str, Any]) -> JSONDict:
-        chat = self._target_chat(params)
+        chat = self._postable_chat(params)
         text = params.get("text")
         if text is None:
             raise _ApiError(400, "Bad Request: message text is empty")
@@ -1525,7 +1574,7 @@ class FakeTelegram(LoopbackFake):
         return self._message_json(message)
 
     async def _send_photo(self, params: dict[str, Any]) -> JSONDict:
-        chat = self._target_chat(params)
+        chat = self._postable_chat(params)
         photo = params.get("photo")
         if isinstance(photo, str) and photo.startswith("attach://"):
             photo = params.get(photo[len("attach://") :])
@@ -1659,12 +1708,25 @@ class FakeTelegram(LoopbackFake):
         self.answered_callbacks[query_id] = dict(params)
         return True
 
+    async def _get_chat(self, params: dict[str, Any]) -> JSONDict:
+        chat = self._target_chat(params)
+        channel = self.channels.get(chat["id"])
+        if channel is not None:
+            return channel.full_info()
+        return full_info(chat)
+
     async def _get_chat_member(self, params: dict[str, Any]) -> JSONDict:
         chat = self._target_chat(params)
         user_id = params.get("user_id")
         if not isinstance(user_id, int):
             raise _ApiError(400, "Bad Request: invalid user_id specified")
         user = self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "?"}
+        channel = self.channels.get(chat["id"])
+        if channel is not None:
+            if user_id != self.bot_user["id"]:
+                return _chat_member("member", user)
+            status, rights = channel.bot_member_status()
+            return _chat_member(status, self.bot_user, rights)
         if chat["type"] == "private":
             return _chat_member("member", user)
         owner, admins = self._group_admins.get(chat["id"], (None, frozenset()))
