@@ -4,8 +4,6 @@ the bot's rights from getChatMember, posts refused as Telegram refuses them, pho
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 import telegram
@@ -13,22 +11,12 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, Forbidden
 
 from bot.fakes.telegram import FakeTelegram, Limits
-from tests.integration.test_fake_telegram import TOKEN, ManualTime
+from tests.integration.test_fake_telegram import TOKEN, ManualTime, bot, tg
 
 CHANNEL = -1001234567890
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(TOKEN, "newsbot_test_bot", limits=Limits(enabled=False)) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def bot(tg: FakeTelegram) -> AsyncIterator[telegram.Bot]:
-    async with telegram.Bot(TOKEN, base_url=f"{tg.api_url}/bot") as ptb_bot:
-        yield ptb_bot
+__all__ = ["bot", "tg"]  # fixtures
 
 
 async def test_get_chat_by_username_and_id_and_the_bots_rights(
