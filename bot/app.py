@@ -68,7 +68,12 @@ async def open_services(
         on_summary=metrics.observe_summary,
     )
     delivery = DeliveryEngine(
-        db, app.bot, clock, config.delivery, quiet_hours=config.subscribers.quiet_window
+        db,
+        app.bot,
+        clock,
+        config.delivery,
+        quiet_hours=config.subscribers.quiet_window,
+        metrics=metrics,
     )
     fetcher = Fetcher(http, config.fetch)
     text = ArticleTextReader(
@@ -313,7 +318,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode="HTML", tzinfo=KYIV))
         .concurrent_updates(PerChatUpdateProcessor(64))
-        .rate_limiter(limiter_for(config.delivery))
+        .rate_limiter(limiter_for(config.delivery, metrics))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
