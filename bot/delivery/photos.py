@@ -8,7 +8,8 @@ bytes.  Who makes the posts (:class:`PhotoPosts`) lives in the domain
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.telegram_text import MAX_CAPTION, utf16_len
@@ -29,6 +30,7 @@ class PhotoPost:
     png: bytes | None
     caption_html: str
     file_id: str | None = None  # Telegram's id of the uploaded picture, once there is one
+    uploading: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.png is not None and utf16_len(self.caption_html) > MAX_CAPTION:

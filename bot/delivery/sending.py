@@ -85,8 +85,6 @@ class RowSender:
                 verdict = decide(exc, attempts + 1, self._config.max_attempts)
                 error = exc
             else:
-                if post is not None and post.file_id is None and message.photo:
-                    post.file_id = message.photo[-1].file_id  # later sends reuse the upload
                 return Outcome(row.id, chat_id, "sent", message_id=message.message_id)
             if verdict.action is Action.WAIT:
                 if self._through:  # the limiter saw the 429 and counted it
@@ -170,5 +168,11 @@ class RowSender:
         assert self._bot is not None
         if post is None or post.png is None:
             return await self._bot.send_message(chat_id, text, **kwargs)
-        photo = post.file_id if post.file_id is not None else post.png
-        return await self._bot.send_photo(chat_id, photo, caption=text, **kwargs)
+        if post.file_id is None:
+            async with post.uploading:  # one upload; the sends waiting for it then reuse it
+                if post.file_id is None:
+                    message = await self._bot.send_photo(chat_id, post.png, caption=text, **kwargs)
+                    if message.photo:
+                        post.file_id = message.photo[-1].file_id
+                    return message
+        return await self._bot.send_photo(chat_id, post.file_id, caption=text, **kwargs)
