@@ -49,7 +49,7 @@ _EXPLAINED = {
     Problem.NOT_FOUND: "Telegram does not know it (a private channel must have the bot in it)",
     Problem.NOT_CHANNEL: "it is a {chat_type}, not a channel",
     Problem.NOT_ADMIN: (
-        "the bot is not an administrator there; add it as an administrator allowed to post"
+        "the bot is not an administrator of the channel; add it as one allowed to post messages"
     ),
     Problem.CANNOT_POST: (
         "the bot is an administrator without the right to post messages; allow 'Post messages'"

@@ -74,6 +74,8 @@ class DailyLossPost:
         if created:
             log.info("daily loss post for %s queued for %d channel(s)", day.isoformat(), created)
             self._wake()
+        else:
+            log.debug("daily loss post for %s: queued already, or no channel wants it", day)
         return created
 
     async def photo_post(self, kind: str, ref: int) -> PhotoPost | None:

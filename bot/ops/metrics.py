@@ -25,7 +25,7 @@ __all__ = ["PENDING_KINDS", "Metrics", "StorageGauges"]
 
 # Ledger kinds always shown in newsbot_pending_deliveries (0 when none is pending), so a
 # dashboard's series never disappears.
-PENDING_KINDS = ("story", "digest", "broadcast")
+PENDING_KINDS = ("story", "digest", "broadcast", "losses")
 
 _LAG_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
 _SUMMARY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +91,13 @@ def test_cli_bad_channel_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "newsbot: config error: channels[1].mode: expected one of all, top, digest, got 'loud'"
     ]
+
+
+def test_the_example_configs_channel_parses_when_uncommented() -> None:
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "config.example.toml").read_text("utf-8")
+    block = text[text.index("# [[channels]]\n") :].split("\n\n", 1)[0]
+    uncommented = "\n".join(line.removeprefix("# ") for line in block.splitlines())
+    data = tomllib.loads(f'[telegram]\ntoken = "{TOKEN}"\n\n{uncommented}\n')
+    (channel,) = parse_config(data, env={}).channels
+    assert channel == ChannelConfig("@novyny_kanal", "top", losses_daily=False)
