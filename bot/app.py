@@ -154,6 +154,8 @@ async def _check_channels_at_start(services: Services) -> None:
     configured, when there are none); a failure stops nothing."""
     try:
         await services.channels.check_all()
+    except StorageUnavailable as exc:
+        log.warning("channels not checked, the database is not writable (%s); again in 10 min", exc)
     except Exception:
         log.exception("checking the channels failed; they are checked again in 10 min")
 
@@ -182,6 +184,10 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
 
     async def _refresh_losses(_: object) -> None:
         await services.losses.refresh()
+        if services.config.channels:
+            # Today's report queued the channels' post when it was stored; this catches a
+            # post the bot stopped (or could not write) before queueing: once a day still.
+            await services.daily_losses.run_due()
 
     async def _backfill_losses(_: object) -> None:
         await services.losses.backfill()
@@ -230,9 +236,6 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
     async def _check_channels(_: object) -> None:
         await services.channels.check_all()
 
-    async def _daily_losses(_: object) -> None:
-        await services.daily_losses.run_due()
-
     check_channels = supervised_job("check-channels", _check_channels)
     jq.run_repeating(
         check_channels,
@@ -241,13 +244,6 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
         name="check-channels",
         job_kwargs=once,
     )
-    daily_losses = supervised_job("daily-losses", _daily_losses)
-    # After the 09:10 refresh of the morning report (its arrival queues the post at once;
-    # this and the run after start catch a post the bot stopped before queueing).
-    jq.run_daily(
-        daily_losses, time=dt.time(9, 15, tzinfo=KYIV), name="daily-losses", job_kwargs=once
-    )
-    jq.run_once(daily_losses, when=3.0, name="daily-losses-catch-up", job_kwargs=once)
 
 
 async def _on_error(update: object, context: NewsContext) -> None:

@@ -3,8 +3,9 @@
 When the morning General Staff report for today (Kyiv) is stored (:meth:`LossService.on_today`
 calls :meth:`DailyLossPost.report_stored`), every active channel with ``losses_daily = true``
 gets one ledger row of kind ``losses`` for that day (:func:`storage.channels.fan_out_losses`).
-The same happens at a daily time and once after start (:meth:`DailyLossPost.run_due`), in
-case the bot stopped between storing the report and queueing the post.  The ledger's unique
+The same is tried after every refresh of the counter — hourly, at 09:10 Kyiv and right after
+start (:meth:`DailyLossPost.run_due`) — in case the bot stopped, or could not write, between
+storing the report and queueing the post.  The ledger's unique
 (kind, ref, chat) index makes it once a day per channel whatever runs it, restarts included;
 a day whose report never came has no post, and yesterday's report is never posted today.
 

@@ -31,7 +31,7 @@ from bot.losses.format import counter_line, is_stale
 from bot.losses.model import WAR_START, BadPayload, Snapshot, check_against
 from bot.losses.terms import CategoryTitles, terms_url
 from bot.uk import kyiv_today
-from storage import Database
+from storage import Database, StorageUnavailable
 from storage import losses as store
 
 log = logging.getLogger(__name__)
@@ -225,6 +225,8 @@ class LossService:
             for listener in self._today_listeners:
                 try:
                     await listener(snapshot)
+                except StorageUnavailable as exc:  # tried again after the next refresh
+                    log.warning("loss counter: today's report not handed on yet: %s", exc)
                 except Exception:  # the report is stored; its listeners must not undo that
                     log.exception("loss counter: handling today's report failed")
         return True

@@ -7,16 +7,20 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from telegram import Bot
 
+from bot.app import _check_channels_at_start
 from bot.channels.check import Problem
 from bot.channels.service import ChannelService
 from bot.clock import ManualClock
 from bot.config import ChannelConfig
 from bot.fakes.telegram import FakeTelegram, Limits
-from storage import Database, channels, chats, deliveries
+from bot.services import Services
+from storage import Database, StorageUnavailable, channels, chats, deliveries
 from tests.integration.delivery_support import make_brief
 
 PUBLIC, PRIVATE, GROUP = -1001000000001, -1001000000002, -1001000000003
@@ -200,3 +204,23 @@ async def test_a_channel_removed_from_the_config_stops_receiving(
     )
     await rig.service().check_all()  # no channels at all: the last one stops too
     assert (await rig.row(PRIVATE) or ())[1] == "stopped"
+
+
+async def test_an_unwritable_database_stops_nothing_and_the_next_check_catches_up(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    rig.tg.add_channel(PUBLIC, username="novyny_test")
+    service = rig.service(ChannelConfig("@novyny_test", "all"))
+    services = cast(Services, SimpleNamespace(channels=service))
+    await rig.db.conn.execute("PRAGMA query_only = ON")  # a read-only volume
+    with pytest.raises(StorageUnavailable):
+        await service.check_all()
+    await _check_channels_at_start(services)  # at start: one plain line, the bot goes on
+    (said,) = [r for r in caplog.records if r.name == "bot.app"]
+    assert said.getMessage().startswith("channels not checked, the database is not writable")
+    assert said.exc_info is None
+    assert await rig.row(PUBLIC) is None
+
+    await rig.db.conn.execute("PRAGMA query_only = OFF")
+    await service.check_all()  # the next check
+    assert (await rig.row(PUBLIC) or ())[1] == "active"

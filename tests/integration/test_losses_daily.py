@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.losses.daily import DailyLossPost
 from bot.losses.model import Snapshot
 from storage import channels
@@ -55,3 +57,27 @@ async def test_todays_report_queues_the_post_for_channels_that_want_it(rig: Rig)
     assert woken == [True]
     assert await channels.fan_out_losses(rig.db, DAY, now) == 0  # queued already
     assert await post.run_due() == 0  # and the daily run finds it queued
+
+
+async def test_a_post_not_queued_for_want_of_a_writable_database_is_queued_later(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = rig.clock.now()
+    await channels.save_channel(
+        rig.db, -1001, "Канал", "top", name="@kanal_test", losses_daily=True, now=now
+    )
+    post = DailyLossPost(rig.db, rig.clock, rig.service, lambda: None, expire_hours=6)
+
+    async def read_only_then_post(snapshot: Snapshot) -> None:
+        await rig.db.conn.execute("PRAGMA query_only = ON")  # the disk went read-only
+        try:
+            await post.report_stored(snapshot)
+        finally:
+            await rig.db.conn.execute("PRAGMA query_only = OFF")
+
+    rig.service.on_today(read_only_then_post)
+    rig.set_latest(record(DAY))
+    await rig.service.refresh()
+    (said,) = [r for r in caplog.records if "not handed on yet" in r.getMessage()]
+    assert said.exc_info is None
+    assert await post.run_due() == 1  # after the next refresh (the app's job runs it)
