@@ -13,10 +13,12 @@ the config does:
 * a channel that left the config stops receiving (status ``stopped``; its row is kept).
 
 The log says a channel's state when it changes (the first check, a problem that appears, a
-problem that goes away), not at every check.  The bot is checked again every
-:data:`RECHECK_SECONDS` (a job on the scheduler, supervised by :func:`bot.supervise.
-supervised_job`), so a channel whose operator adds the bot as an administrator starts getting
-posts within ten minutes, and one that took the right to post away is noticed.
+problem that goes away), not at every check.  Every channel is checked again every
+:data:`RECHECK_SECONDS` (a job on the scheduler, supervised by
+:func:`bot.supervise.supervised_job`), and at once when Telegram says the bot's rights in it
+changed (a ``my_chat_member`` update, :meth:`ChannelService.recheck`): a channel whose owner
+makes the bot an administrator gets posts from then on, and one that takes the right to post
+away is noticed.
 """
 
 from __future__ import annotations
@@ -83,6 +85,20 @@ class ChannelService:
         for name in await store.stop_unlisted(self._db, names, ids, self._clock.now()):
             log.info("channel %s is no longer in the config: nothing more is posted there", name)
         return self.states()
+
+    async def recheck(self, chat_id: int, username: str | None) -> bool:
+        """The bot's rights in channel ``chat_id`` changed (a my_chat_member update): check
+        it now if it is configured, instead of at the next round.  Returns whether it is."""
+        named = f"@{username}".lower() if username else None
+        known = {s.name for s in self._states.values() if s.chat_id == chat_id}
+        found = [
+            c
+            for c in self.channels
+            if c.chat == chat_id or c.name in known or (named and c.name.lower() == named)
+        ]
+        for channel in found:
+            await self._check(channel)
+        return bool(found)
 
     async def _check(self, channel: ChannelConfig) -> None:
         name = channel.name

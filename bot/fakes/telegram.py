@@ -978,7 +978,12 @@ class FakeTelegram(LoopbackFake):
 
         It also changes what sending does: "kicked" in a private chat blocks the bot
         (403), "kicked"/"left" in a group kicks it; "member"/"administrator" undo that.
+        In a channel (:meth:`add_channel`) it sets the bot's status there (an administrator
+        allowed to post, or not in it).
         """
+        channel = self.channels.get(chat_id)
+        if channel is not None:
+            return self._channel_member(channel, user_id or 4242, new_status, first_name)
         if chat_type is None:
             known = self._chats.get(chat_id)
             if known is not None:
@@ -1004,6 +1009,22 @@ class FakeTelegram(LoopbackFake):
             "date": int(time.time()),
             "old_chat_member": _chat_member(old_status, self.bot_user),
             "new_chat_member": _chat_member(new_status, self.bot_user),
+        }
+        return self._push_update("my_chat_member", update)
+
+    def _channel_member(
+        self, channel: FakeChannel, user_id: int, new_status: MemberStatus, first_name: str
+    ) -> int:
+        old_status, old_rights = channel.bot_member_status()
+        channel.bot_status = new_status
+        channel.can_post_messages = new_status == "administrator"
+        status, rights = channel.bot_member_status()
+        update: JSONDict = {
+            "chat": channel.chat(),
+            "from": self._user(user_id, first_name, None),
+            "date": int(time.time()),
+            "old_chat_member": _chat_member(old_status, self.bot_user, old_rights),
+            "new_chat_member": _chat_member(status, self.bot_user, rights),
         }
         return self._push_update("my_chat_member", update)
 

@@ -224,3 +224,19 @@ async def test_an_unwritable_database_stops_nothing_and_the_next_check_catches_u
     await rig.db.conn.execute("PRAGMA query_only = OFF")
     await service.check_all()  # the next check
     assert (await rig.row(PUBLIC) or ())[1] == "active"
+
+
+async def test_a_change_of_rights_rechecks_only_that_configured_channel(rig: Rig) -> None:
+    closed = rig.tg.add_channel(PUBLIC, username="novyny_test", bot_status="left")
+    rig.tg.add_channel(PRIVATE)
+    service = rig.service(ChannelConfig("@novyny_test", "all"), ChannelConfig(PRIVATE, "top"))
+    await service.check_all()
+    assert await rig.row(PUBLIC) is None
+    checks = len(rig.tg.calls_of("getChat"))
+
+    closed.bot_status, closed.can_post_messages = "administrator", True
+    assert await service.recheck(PUBLIC, "Novyny_Test")  # Telegram said: now an administrator
+    assert (await rig.row(PUBLIC) or ())[1] == "active"
+    assert len(rig.tg.calls_of("getChat")) == checks + 1  # that channel only
+    assert not await service.recheck(-1009999, "someone_elses")  # not configured: nothing
+    assert len(rig.tg.calls_of("getChat")) == checks + 1
