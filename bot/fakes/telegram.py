@@ -24,6 +24,10 @@ full capacity and then refills (aiolimiter, hence PTB's ``AIORateLimiter``) can 
 the overall window and will. The 429 carries ``retry_after`` = whole seconds (≥ 1) until
 the oldest call in the full window expires.
 
+Channels (:meth:`FakeTelegram.add_channel`, :mod:`bot.fakes.channels`) answer getChat by
+``@username`` or id and getChatMember with the bot's rights, and refuse posts as Telegram does
+when the bot is not an administrator allowed to post; they take 20 posts a minute.
+
 Lengths are checked as Telegram checks them: the visible text after entity parsing, in UTF-16
 code units (an emoji such as "🔥" is two), at most 4096 for a text and 1024 for a caption.
 

@@ -103,7 +103,8 @@ class Metrics:
         )
         self.lag = Histogram(
             "newsbot_delivery_lag_seconds",
-            "From a story's first sighting to its message being sent, per send.",
+            "Per message sent: from the story's first sighting (a digest's time, a"
+            " broadcast's press, a loss post's queueing).",
             ["kind"],
             buckets=_LAG_BUCKETS,
             registry=r,
@@ -154,7 +155,7 @@ class Metrics:
             self.paused.inc(seconds)
 
     def observe_lag(self, seconds: float, kind: str = "story") -> None:
-        """A message went out ``seconds`` after its story was first seen."""
+        """A message went out ``seconds`` after its story was first seen (see the help)."""
         self.lag.labels(kind).observe(max(0.0, seconds))
 
     def observe_poll(self, source: str, outcome: str, *, new_items: int = 0) -> None:
