@@ -119,7 +119,7 @@ class ChannelService:
         now = self._clock.now()
         if state.ok:
             assert state.chat_id is not None
-            await store.save_channel(
+            back = await store.save_channel(
                 self._db,
                 state.chat_id,
                 state.title,
@@ -128,6 +128,9 @@ class ChannelService:
                 losses_daily=channel.losses_daily,
                 now=now,
             )
+            before = self._states.get(name)
+            if back and before is not None and before.ok:  # a refused post had blocked it
+                log.info("channel %s: posting there again (it had refused a post)", name)
         elif state.chat_id is not None:
             await store.set_channel_status(self._db, state.chat_id, "blocked", state.detail, now)
         self._report(channel, state)

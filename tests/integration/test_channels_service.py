@@ -240,3 +240,16 @@ async def test_a_change_of_rights_rechecks_only_that_configured_channel(rig: Rig
     assert len(rig.tg.calls_of("getChat")) == checks + 1  # that channel only
     assert not await service.recheck(-1009999, "someone_elses")  # not configured: nothing
     assert len(rig.tg.calls_of("getChat")) == checks + 1
+
+
+async def test_a_channel_that_refused_a_post_is_posted_to_again_once_it_passes(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    rig.tg.add_channel(PUBLIC, username="novyny_test")
+    service = rig.service(ChannelConfig("@novyny_test", "all"))
+    await service.check_all()
+    await chats.mark_blocked(rig.db, PUBLIC, rig.clock.now())  # a 403 to a post, say
+    await service.check_all()
+    assert (await rig.row(PUBLIC) or ())[1] == "active"
+    assert _lines(caplog)[-1] == "channel @novyny_test: posting there again (it had refused a post)"
