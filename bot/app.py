@@ -23,11 +23,13 @@ from bot import texts
 from bot.briefs.extractive import ExtractiveSummariser
 from bot.briefs.lemmas import Lemmatizer
 from bot.briefs.maker import BriefMaker
+from bot.channels.service import RECHECK_SECONDS, ChannelService
 from bot.clock import KYIV, Clock, SystemClock
 from bot.config import Config, effective_jitter
 from bot.context import CONTEXT_TYPES, NewsApplication, NewsContext
 from bot.delivery.engine import DeliveryEngine, limiter_for
 from bot.delivery.ratelimit import rejected_method
+from bot.losses.daily import DailyLossPost
 from bot.losses.service import LossService
 from bot.ops.collect import read_storage_gauges
 from bot.ops.health import HealthChecker
@@ -68,8 +70,22 @@ async def open_services(
         extractive=ExtractiveSummariser(lemmatizer),
         on_summary=metrics.observe_summary,
     )
+
+    def wake_delivery() -> None:
+        delivery.wake()
+
+    daily_losses = DailyLossPost(
+        db, clock, losses, wake_delivery, expire_hours=config.delivery.expire_hours
+    )
+    losses.on_today(daily_losses.report_stored)
     delivery = DeliveryEngine(
-        db, app.bot, clock, config.delivery, quiet_hours=config.subscribers.quiet_window
+        db,
+        app.bot,
+        clock,
+        config.delivery,
+        quiet_hours=config.subscribers.quiet_window,
+        metrics=metrics,
+        photos=daily_losses,
     )
     fetcher = Fetcher(http, config.fetch)
     text = ArticleTextReader(
@@ -108,6 +124,8 @@ async def open_services(
         desk,
         digests,
         lemmatizer,
+        ChannelService(db, app.bot, clock, config.channels),
+        daily_losses,
     )
 
 
@@ -130,6 +148,17 @@ def _ops_server(services: Services, started_at: dt.datetime) -> OpsServer | None
         return await read_storage_gauges(services.db, services.clock, path)
 
     return OpsServer(config.ops.listen, services.metrics, health, read_storage)
+
+
+async def _check_channels_at_start(services: Services) -> None:
+    """Check every configured channel before delivery starts (and stop those no longer
+    configured, when there are none); a failure stops nothing."""
+    try:
+        await services.channels.check_all()
+    except StorageUnavailable as exc:
+        log.warning("channels not checked, the database is not writable (%s); again in 10 min", exc)
+    except Exception:
+        log.exception("checking the channels failed; they are checked again in 10 min")
 
 
 async def _set_command_menu(app: NewsApplication, config: Config) -> None:
@@ -156,6 +185,10 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
 
     async def _refresh_losses(_: object) -> None:
         await services.losses.refresh()
+        if services.config.channels:
+            # Today's report queued the channels' post when it was stored; this catches a
+            # post the bot stopped (or could not write) before queueing: once a day still.
+            await services.daily_losses.run_due()
 
     async def _backfill_losses(_: object) -> None:
         await services.losses.backfill()
@@ -205,6 +238,21 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
     daily = DAILY_AT.replace(tzinfo=KYIV)
     jq.run_daily(prune, time=daily, name="prune-daily", job_kwargs=once)
     jq.run_once(prune, when=AFTER_START_SECONDS, name="prune-after-start", job_kwargs=once)
+
+    if not services.config.channels:
+        return
+
+    async def _check_channels(_: object) -> None:
+        await services.channels.check_all()
+
+    check_channels = supervised_job("check-channels", _check_channels)
+    jq.run_repeating(
+        check_channels,
+        interval=RECHECK_SECONDS,
+        first=RECHECK_SECONDS,
+        name="check-channels",
+        job_kwargs=once,
+    )
 
 
 async def _on_error(update: object, context: NewsContext) -> None:
@@ -293,6 +341,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
         await services.sources.sync_config_sources()
         await services.stories.start()
         await services.losses.start()
+        await _check_channels_at_start(services)
         await services.delivery.start()
         services.ops = _ops_server(services, started_at)
         if services.ops is not None:
@@ -322,7 +371,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
         .context_types(CONTEXT_TYPES)
         .defaults(Defaults(parse_mode="HTML", tzinfo=KYIV))
         .concurrent_updates(PerChatUpdateProcessor(64))
-        .rate_limiter(limiter_for(config.delivery))
+        .rate_limiter(limiter_for(config.delivery, metrics))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -7,179 +7,77 @@ of any message.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
-import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.config_checks import (
+    SECRET_TOKEN,
+    ConfigError,
+    channel_chat,
+    check_http_url,
+    parse_listen,
+)
+from bot.config_sections import (
+    DEFAULT_API_URL,
+    DEFAULT_CHANNEL_MODE,
+    DEFAULT_LOSSES_URL,
+    DEFAULT_MINFIN_URL,
+    DEFAULT_OPS_LISTEN,
+    DEFAULT_SOURCES,
+    BriefsConfig,
+    ChannelConfig,
+    Config,
+    DeliveryConfig,
+    DigestConfig,
+    FetchConfig,
+    LossesConfig,
+    OpsConfig,
+    ScheduleConfig,
+    SourceConfig,
+    StorageConfig,
+    StoriesConfig,
+    SubscribersConfig,
+    TelegramConfig,
+    effective_jitter,
+)
 from bot.subscribers.times import DigestTimes, QuietHours, TimeFormatError
 
-DEFAULT_API_URL = "https://api.telegram.org"
-DEFAULT_LOSSES_URL = "https://russianwarship.rip/api/v2/statistics/latest"
-DEFAULT_MINFIN_URL = "https://index.minfin.com.ua/ua/russian-invading/casualties/"
-DEFAULT_OPS_LISTEN = "127.0.0.1:9108"
-# Telegram's own rule for setWebhook's secret_token.
-_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_HOSTNAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*")
+__all__ = [
+    "DEFAULT_API_URL",
+    "DEFAULT_CHANNEL_MODE",
+    "DEFAULT_LOSSES_URL",
+    "DEFAULT_MINFIN_URL",
+    "DEFAULT_OPS_LISTEN",
+    "DEFAULT_SOURCES",
+    "BriefsConfig",
+    "ChannelConfig",
+    "Config",
+    "ConfigError",
+    "DeliveryConfig",
+    "DigestConfig",
+    "FetchConfig",
+    "LossesConfig",
+    "OpsConfig",
+    "ScheduleConfig",
+    "SourceConfig",
+    "StorageConfig",
+    "StoriesConfig",
+    "SubscribersConfig",
+    "TelegramConfig",
+    "check_http_url",
+    "effective_jitter",
+    "load_config",
+    "parse_config",
+    "parse_listen",
+]
 
-
-class ConfigError(Exception):
-    """A configuration problem, phrased as one line for the operator."""
-
-
-@dataclass(frozen=True, slots=True)
-class SourceConfig:
-    name: str
-    url: str
-    top: bool = False  # an editor-curated feed («Головне»): its stories are top stories
-
-
-DEFAULT_SOURCES: tuple[SourceConfig, ...] = (
-    SourceConfig("ГОРДОН", "https://gordonua.com/ukr/xml/rss_category/top.html"),
-    SourceConfig("Українська правда", "https://www.pravda.com.ua/rss/view_news/"),
-    SourceConfig("Укрінформ", "https://www.ukrinform.ua/rss/block-lastnews"),
-    SourceConfig("УНІАН", "https://rss.unian.net/site/news_ukr.rss"),
-    SourceConfig("Суспільне", "https://suspilne.media/rss/all.rss"),
-    SourceConfig("РБК-Україна", "https://www.rbc.ua/static/rss/all.ukr.rss.xml"),
-    SourceConfig("NV", "https://nv.ua/ukr/rss/all.xml"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class TelegramConfig:
-    token: str = field(repr=False)
-    api_url: str = DEFAULT_API_URL
-    admins: tuple[int, ...] = ()
-    mode: str = "polling"  # "polling" or "webhook"
-    webhook_url: str = ""  # the public https URL Telegram posts updates to (webhook mode)
-    listen: str = "127.0.0.1:8443"  # where the webhook server listens (address:port)
-    secret_token: str = field(default="", repr=False)  # X-Telegram-Bot-Api-Secret-Token
-
-
-@dataclass(frozen=True, slots=True)
-class StorageConfig:
-    database: str = "newsbot.db"
-    keep_days: int = 30  # finished deliveries, stories, articles … older than this are pruned
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleConfig:
-    poll_seconds: int = 300
-    losses_seconds: int = 3600
-    jitter_seconds: int = 30
-
-
-def effective_jitter(schedule: ScheduleConfig) -> float:
-    """The random delay actually applied to a poll: ``jitter_seconds``, but at most a tenth of
-    ``poll_seconds`` (a 30 s jitter on a 2 s interval would hold every item back up to 30 s)."""
-    return max(0.0, min(float(schedule.jitter_seconds), schedule.poll_seconds / 10))
-
-
-@dataclass(frozen=True, slots=True)
-class LossesConfig:
-    url: str = DEFAULT_LOSSES_URL
-    fallback_url: str = DEFAULT_MINFIN_URL
-    backfill_days: int = 90
-    timeout_seconds: float = 30.0  # one request's whole fetch (connect, reads, body)
-
-
-@dataclass(frozen=True, slots=True)
-class FetchConfig:
-    concurrency: int = 8
-    max_body_bytes: int = 5_000_000
-    max_pushes_per_poll: int = 10
-    max_age_hours: int = 24
-    allow_private_sources: bool = False
-    user_agent: str = "newsbot/0.1 (+Telegram news bot)"
-    browser_user_agent: str = (
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
-        " Chrome/124.0 Safari/537.36"
-    )
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    source_timeout: float = 30.0  # one source's whole fetch (redirects and body included)
-    max_redirects: int = 5
-    first_poll_briefs: int = 3  # newest items briefed on a source's first poll; others recorded
-    min_full_text_chars: int = 400  # a feed body shorter than this means: fetch the page
-
-
-@dataclass(frozen=True, slots=True)
-class BriefsConfig:
-    summariser: str = "extractive"  # "extractive" or "llm"
-    budget_chars: int = 450
-    llm_base_url: str = ""
-    llm_model: str = ""
-    llm_api_key: str = field(default="", repr=False)
-    llm_timeout_seconds: float = 30.0
-    llm_concurrency: int = 2
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryConfig:
-    overall_per_second: float = 30.0
-    per_chat_per_second: float = 1.0
-    group_per_minute: int = 20
-    allow_paid_broadcast: bool = False
-    concurrency: int = 16
-    max_attempts: int = 5
-    limits_enabled: bool = True  # false only against a fake Telegram (benchmarks)
-    progress_seconds: float = 5.0  # how often a broadcast's progress message is edited
-    expire_hours: float = 6.0  # a story still unsent after this is news no longer: never sent
-
-
-@dataclass(frozen=True, slots=True)
-class StoriesConfig:
-    window_hours: float = 12.0  # reports of one event within this window join one story
-    top_min_sources: int = 3  # distinct sources that make a story top (fewer enabled: all)
-
-
-@dataclass(frozen=True, slots=True)
-class SubscribersConfig:
-    default_mode: str = "top"  # a new subscriber's mode: "all", "top" or "digest"
-    quiet_hours: str = "23:00-08:00"  # Kyiv time, may cross midnight; each chat opts in
-
-    @property
-    def quiet_window(self) -> QuietHours:
-        return QuietHours.parse(self.quiet_hours)
-
-
-@dataclass(frozen=True, slots=True)
-class DigestConfig:
-    times: tuple[str, ...] = ("09:00", "19:00")  # Kyiv times of the digests
-
-    @property
-    def schedule(self) -> DigestTimes:
-        return DigestTimes.parse(self.times)
-
-
-@dataclass(frozen=True, slots=True)
-class OpsConfig:
-    listen: str = DEFAULT_OPS_LISTEN  # /metrics and /healthz; "" turns the server off
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    telegram: TelegramConfig
-    storage: StorageConfig = StorageConfig()
-    schedule: ScheduleConfig = ScheduleConfig()
-    losses: LossesConfig = LossesConfig()
-    fetch: FetchConfig = FetchConfig()
-    briefs: BriefsConfig = BriefsConfig()
-    delivery: DeliveryConfig = DeliveryConfig()
-    stories: StoriesConfig = StoriesConfig()
-    subscribers: SubscribersConfig = SubscribersConfig()
-    digest: DigestConfig = DigestConfig()
-    ops: OpsConfig = OpsConfig()
-    sources: tuple[SourceConfig, ...] = DEFAULT_SOURCES
-
-
+_MODES = ("all", "top", "digest")  # a subscriber's or a channel's mode
 _SECTIONS: dict[str, type[Any]] = {
     "telegram": TelegramConfig,
     "storage": StorageConfig,
@@ -193,6 +91,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "digest": DigestConfig,
     "ops": OpsConfig,
 }
+_TABLES = ("sources", "channels")  # arrays of tables: [[sources]], [[channels]]
 _HIDDEN_KEYS = ("token", "llm_api_key", "secret_token")
 _URL_KEYS = {("telegram", "api_url"), ("losses", "url"), ("losses", "fallback_url")}
 _OPTIONAL_URL_KEYS = {("briefs", "llm_base_url"), ("telegram", "webhook_url")}
@@ -200,7 +99,7 @@ _LISTEN_KEYS = {("telegram", "listen"), ("ops", "listen")}
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("briefs", "summariser"): ("extractive", "llm"),
     ("telegram", "mode"): ("polling", "webhook"),
-    ("subscribers", "default_mode"): ("all", "top", "digest"),
+    ("subscribers", "default_mode"): _MODES,
 }
 _POSITIVE_KEYS = {
     ("storage", "keep_days"),
@@ -227,43 +126,6 @@ _POSITIVE_KEYS = {
     ("stories", "top_min_sources"),
     ("delivery", "expire_hours"),
 }
-
-
-def check_http_url(value: str, *, key: str) -> str:
-    """Return ``value`` if it is an absolute http(s) URL, else raise ConfigError naming ``key``."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{key}: {value!r} is not an http(s) URL")
-    return value.rstrip("/") if key == "telegram.api_url" else value
-
-
-def parse_listen(value: str, *, key: str) -> tuple[str, int]:
-    """``"address:port"`` (``"[::]:8443"`` for IPv6) → (host, port); ConfigError names ``key``.
-
-    The address is an IP address or a host name; port 0 lets the system pick a free port.
-    """
-    host, sep, port_text = value.rpartition(":")
-    if not sep or not host or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-        raise ConfigError(f"{key}: expected address:port (e.g. 127.0.0.1:9108), got {value!r}")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-        try:
-            ipaddress.IPv6Address(host)
-        except ValueError:
-            raise ConfigError(f"{key}: {host!r} is not an IPv6 address") from None
-    elif ":" in host:
-        raise ConfigError(f"{key}: write an IPv6 address in brackets, e.g. [::1]:{port_text}")
-    elif not (_is_ipv4(host) or _HOSTNAME.fullmatch(host)):
-        raise ConfigError(f"{key}: {host!r} is not an IP address or host name")
-    return host, int(port_text)
-
-
-def _is_ipv4(host: str) -> bool:
-    try:
-        ipaddress.IPv4Address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _type_name(expected: Any) -> str:
@@ -304,7 +166,7 @@ def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
         value = check_http_url(value, key=name)
     if (section, key) in _LISTEN_KEYS and (value or section != "ops"):
         parse_listen(value, key=name)
-    if key == "secret_token" and value and not _SECRET_TOKEN.fullmatch(value):
+    if key == "secret_token" and value and not SECRET_TOKEN.fullmatch(value):
         raise ConfigError(
             f"{name}: 1-256 characters, only letters A-Z a-z, digits, _ and - (Telegram's rule)"
         )
@@ -357,18 +219,34 @@ def _build_section(section: str, cls: type[Any], raw: Mapping[str, Any]) -> Any:
         raise ConfigError(f"{section}.{missing[0]}: missing (required)") from exc
 
 
-def _build_sources(raw: Any) -> tuple[SourceConfig, ...]:
+def _tables(raw: Any, name: str, known: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    """``[[name]]`` tables as ``(where, table)``, ``where`` like ``channels[2]``; unknown keys
+    are refused naming the key."""
     if not isinstance(raw, list):
-        raise ConfigError("sources: expected [[sources]] tables with name and url")
+        raise ConfigError(f"{name}: expected [[{name}]] tables with {' and '.join(known[:2])}")
     out = []
     for i, item in enumerate(raw, 1):
-        where = f"sources[{i}]"
+        where = f"{name}[{i}]"
         if not isinstance(item, dict):
-            raise ConfigError(f"{where}: expected a table with name and url")
-        unknown = set(item) - {"name", "url", "top"}
+            raise ConfigError(f"{where}: expected a table with {' and '.join(known[:2])}")
+        unknown = set(item) - set(known)
         if unknown:
-            known = "name, url, top"
-            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key (known keys: {known})")
+            allowed = ", ".join(known)
+            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key (known keys: {allowed})")
+        out.append((where, item))
+    return out
+
+
+def _flag(item: Mapping[str, Any], key: str, where: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}.{key}: expected true or false, got {value!r}")
+    return value
+
+
+def _build_sources(raw: Any) -> tuple[SourceConfig, ...]:
+    out = []
+    for where, item in _tables(raw, "sources", ("name", "url", "top")):
         url = item.get("url")
         if not isinstance(url, str):
             raise ConfigError(f"{where}.url: missing or not a string")
@@ -376,10 +254,25 @@ def _build_sources(raw: Any) -> tuple[SourceConfig, ...]:
         name = item.get("name", urlsplit(url).hostname or url)
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where}.name: expected a non-empty string")
-        top = item.get("top", False)
-        if not isinstance(top, bool):
-            raise ConfigError(f"{where}.top: expected true or false, got {top!r}")
-        out.append(SourceConfig(name=name.strip(), url=url, top=top))
+        out.append(SourceConfig(name=name.strip(), url=url, top=_flag(item, "top", where)))
+    return tuple(out)
+
+
+def _build_channels(raw: Any) -> tuple[ChannelConfig, ...]:
+    out: list[ChannelConfig] = []
+    seen: dict[str, str] = {}
+    for where, item in _tables(raw, "channels", ("chat", "mode", "losses_daily")):
+        chat = channel_chat(item.get("chat"), where)
+        mode = item.get("mode", DEFAULT_CHANNEL_MODE)
+        if mode not in _MODES:
+            choices = ", ".join(_MODES)
+            raise ConfigError(f"{where}.mode: expected one of {choices}, got {mode!r}")
+        key = chat.lower() if isinstance(chat, str) else str(chat)
+        if key in seen:
+            raise ConfigError(f"{where}.chat: {chat} is the same channel as {seen[key]}")
+        seen[key] = where
+        losses = _flag(item, "losses_daily", where)
+        out.append(ChannelConfig(chat=chat, mode=mode, losses_daily=losses))
     return tuple(out)
 
 
@@ -387,8 +280,8 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
     """Validate a parsed TOML document (plus environment overrides) into a :class:`Config`."""
     merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
     for name, value in merged.items():
-        if name not in _SECTIONS and name != "sources":
-            known = ", ".join([*sorted(_SECTIONS), "sources"])
+        if name not in _SECTIONS and name not in _TABLES:
+            known = ", ".join([*sorted(_SECTIONS), *_TABLES])
             raise ConfigError(f"[{name}]: unknown section (known sections: {known})")
         if name in _SECTIONS and not isinstance(value, dict):
             raise ConfigError(f"[{name}]: expected a table")
@@ -417,7 +310,8 @@ def parse_config(data: Mapping[str, Any], env: Mapping[str, str] | None = None) 
     }
     _check_webhook(sections["telegram"])
     sources = _build_sources(merged["sources"]) if "sources" in merged else DEFAULT_SOURCES
-    return Config(sources=sources, **sections)
+    channels = _build_channels(merged["channels"]) if "channels" in merged else ()
+    return Config(sources=sources, channels=channels, **sections)
 
 
 def _check_webhook(telegram: TelegramConfig) -> None:

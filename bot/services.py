@@ -10,9 +10,11 @@ import httpx
 
 from bot.briefs.lemmas import Lemmatizer
 from bot.briefs.maker import BriefMaker
+from bot.channels.service import ChannelService
 from bot.clock import Clock
 from bot.config import Config
 from bot.delivery.engine import DeliveryEngine
+from bot.losses.daily import DailyLossPost
 from bot.losses.service import LossService
 from bot.ops.metrics import Metrics
 from bot.ops.server import OpsServer
@@ -38,6 +40,8 @@ class Services:
     stories: StoryDesk  # the story index, rebuilt at start
     digests: DigestService
     lemmatizer: Lemmatizer  # one dictionary for summaries, stories and /follow, /mute
+    channels: ChannelService  # [[channels]]: checked at start and every 10 minutes
+    daily_losses: DailyLossPost  # the channels' daily loss-counter post
     ops: OpsServer | None = None  # /metrics and /healthz, when [ops] listen is set
 
     async def close(self) -> None:

@@ -49,6 +49,7 @@ MINUTES = Forms("хвилину", "хвилини", "хвилин", after="every
 SECONDS = Forms("секунду", "секунди", "секунд", after="every")
 WILL_RECEIVE = Forms("отримає", "отримають", "отримають", after="verb")  # «її отримає 21 …»
 WORD = Forms("слово", "слова", "слів")
+CHANNEL = Forms("канал", "канали", "каналів")
 
 COUNTED: dict[str, Forms] = {
     "PERSON": PERSON, "PERSON_ABOUT": PERSON_ABOUT, "TANK": TANK, "AFV": AFV,
@@ -58,7 +59,7 @@ COUNTED: dict[str, Forms] = {
     "CHARACTER": CHARACTER, "ERROR": ERROR, "FAILURE": FAILURE, "RECORD": RECORD,
     "SOURCE": SOURCE, "NEW_ITEM": NEW_ITEM, "STORY": STORY, "TOP_STORY": TOP_STORY,
     "EVERY": EVERY, "HOURS": HOURS, "MINUTES": MINUTES, "SECONDS": SECONDS,
-    "WILL_RECEIVE": WILL_RECEIVE, "WORD": WORD,
+    "WILL_RECEIVE": WILL_RECEIVE, "WORD": WORD, "CHANNEL": CHANNEL,
 }  # fmt: skip
 
 # -- the loss counter -----------------------------------------------------------------------
@@ -199,6 +200,12 @@ EMOJI_COUNT_TWICE = " Емодзі Telegram рахує за два символ�
 BROADCAST_PREVIEW_HTML = "<b>Попередній перегляд розсилки</b> — її {verb} {who}:\n\n{body}"
 BROADCAST_SEND = "Надіслати всім"
 BROADCAST_CANCEL = "Скасувати"
+BROADCAST_CHANNELS = "Також у канали"  # a toggle: pressed, it shows «✓ Також у канали»
+BROADCAST_CHANNELS_ON = "✓ Також у канали"
+BROADCAST_WITHOUT_CHANNELS = (
+    "Канали ({channels}) її не отримають. Щоб надіслати й туди, натисніть «Також у канали»."
+)
+BROADCAST_WITH_CHANNELS = "Також у канали: її отримають і {channels}."
 BROADCAST_CANCELLED = "Розсилку скасовано. Нічого не надіслано."
 BROADCAST_STARTED = "Розсилку розпочато."
 BROADCAST_NOT_A_DRAFT = "Цю розсилку вже надіслано або скасовано."
@@ -235,6 +242,17 @@ STATS_SOURCE_OK = "✅ {name} — востаннє {time}"
 STATS_SOURCE_NEW = "⏳ {name} — ще не опитувалося"
 STATS_SOURCE_FAILING = "⚠️ {name} — {failures} поспіль: {error}"
 UNKNOWN_ERROR = "невідома помилка"
+STATS_CHANNELS = "Канали: публікую в {active} з {total}"
+STATS_CHANNEL_PROBLEM = "⚠️ {name} — {problem}"
+# Why the bot does not post in a configured channel (bot.channels.check.Problem's values).
+CHANNEL_PROBLEMS = {
+    "not_found": "Telegram не знає такого каналу (у приватному має бути бот)",
+    "not_channel": "це не канал",
+    "not_admin": "бот не адміністратор каналу",
+    "cannot_post": "бот адміністратор, але без права публікувати повідомлення",
+    "refused": "Telegram відмовив у перевірці",
+    "unreachable": "ще не вдалося перевірити: Telegram не відповідає",
+}
 
 # -- /sources, /addsource, /delsource -------------------------------------------------------
 

@@ -1,4 +1,10 @@
-"""Admin commands: /broadcast (preview, then "Надіслати всім" / "Скасувати") and /stats."""
+"""Admin commands: /broadcast (preview, then "Надіслати всім" / "Скасувати") and /stats.
+
+A broadcast goes to the subscribers; the configured channels get it only when the admin
+presses «Також у канали» on the preview (a toggle: the preview then says the channels get it,
+and "Надіслати всім" carries the choice in its callback data, so nothing is stored until the
+press that sends).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from datetime import datetime, time
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import texts
@@ -18,11 +25,12 @@ from bot.losses.model import Snapshot
 from bot.telegram_text import MAX_TEXT, split_lines, truncate, utf16_len
 from bot.uk import agree, counted, format_date, format_kyiv_time, group_digits, kyiv_today
 from handlers.guards import admin_only, is_admin
-from storage import articles, broadcasts, chats, deliveries, sources, stories
+from storage import articles, broadcasts, channels, chats, deliveries, sources, stories
 from storage.sources import SourceRecord
 
 PREVIEW_ROOM = 3500  # the preview adds a header; a long text is shown shortened
-CALLBACK = re.compile(r"^bc:(send|cancel):([0-9]+)$")
+# bc:send:ID (subscribers), bc:send:ID:1 (and channels), bc:cancel:ID, bc:channels:ID:1|0
+CALLBACK = re.compile(r"^bc:(send|cancel|channels):([0-9]+)(?::([01]))?$")
 MAX_ID = 2**63 - 1  # SQLite INTEGER; a forged larger id names no broadcast
 
 
@@ -32,24 +40,35 @@ def broadcast_body(text: str | None) -> str:
     return parts[1].strip() if len(parts) == 2 else ""
 
 
-def preview_html(body: str, active: int) -> str:
+def preview_html(body: str, active: int, channels: int = 0, with_channels: bool = False) -> str:
+    """The preview: who gets it, the text, and (with active channels) whether they do."""
     shown = escape(truncate(body, PREVIEW_ROOM), quote=False)
-    return texts.BROADCAST_PREVIEW_HTML.format(
+    text = texts.BROADCAST_PREVIEW_HTML.format(
         verb=agree(active, texts.WILL_RECEIVE), who=counted(active, texts.SUBSCRIBER), body=shown
     )
+    if not channels:
+        return text
+    said = texts.BROADCAST_WITH_CHANNELS if with_channels else texts.BROADCAST_WITHOUT_CHANNELS
+    return f"{text}\n\n{said.format(channels=counted(channels, texts.CHANNEL))}"
 
 
-def preview_buttons(broadcast_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def preview_buttons(
+    broadcast_id: int, channels: int = 0, with_channels: bool = False
+) -> InlineKeyboardMarkup:
+    """ "Надіслати всім" and "Скасувати"; with active channels also the «Також у канали»
+    toggle, whose state "Надіслати всім" carries."""
+    send = f"bc:send:{broadcast_id}" + (":1" if with_channels else "")
+    rows = [
         [
-            [
-                InlineKeyboardButton(texts.BROADCAST_SEND, callback_data=f"bc:send:{broadcast_id}"),
-                InlineKeyboardButton(
-                    texts.BROADCAST_CANCEL, callback_data=f"bc:cancel:{broadcast_id}"
-                ),
-            ]
+            InlineKeyboardButton(texts.BROADCAST_SEND, callback_data=send),
+            InlineKeyboardButton(texts.BROADCAST_CANCEL, callback_data=f"bc:cancel:{broadcast_id}"),
         ]
-    )
+    ]
+    if channels:
+        label = texts.BROADCAST_CHANNELS_ON if with_channels else texts.BROADCAST_CHANNELS
+        toggle = f"bc:channels:{broadcast_id}:{0 if with_channels else 1}"
+        rows.append([InlineKeyboardButton(label, callback_data=toggle)])
+    return InlineKeyboardMarkup(rows)
 
 
 @admin_only
@@ -69,7 +88,11 @@ async def broadcast(update: Update, context: NewsContext) -> None:
     s = context.services
     broadcast_id = await broadcasts.create_broadcast(s.db, user.id, body, s.clock.now())
     active = (await chats.count_by_status(s.db))["active"]
-    await message.reply_text(preview_html(body, active), reply_markup=preview_buttons(broadcast_id))
+    active_channels = (await channels.channel_counts(s.db)).active
+    await message.reply_text(
+        preview_html(body, active, active_channels),
+        reply_markup=preview_buttons(broadcast_id, active_channels),
+    )
 
 
 async def broadcast_button(update: Update, context: NewsContext) -> None:
@@ -82,7 +105,7 @@ async def broadcast_button(update: Update, context: NewsContext) -> None:
     if not is_admin(update, context):
         await query.answer(texts.ADMIN_ONLY, show_alert=True)
         return
-    action, digits = m.group(1), m.group(2).lstrip("0") or "0"
+    action, digits, flag = m.group(1), m.group(2).lstrip("0") or "0", m.group(3) == "1"
     broadcast_id = int(digits) if len(digits) <= 19 else MAX_ID + 1
     if broadcast_id > MAX_ID:
         await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
@@ -97,16 +120,43 @@ async def broadcast_button(update: Update, context: NewsContext) -> None:
         else:
             await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
         return
+    if action == "channels":
+        await _toggle_channels(update, context, broadcast_id, flag)
+        return
     # The engine edits this message with the progress and, at the end, the summary.
     started = None
     if message is not None:
         started = await s.delivery.start_broadcast(
-            broadcast_id, message.chat.id, message.message_id
+            broadcast_id, message.chat.id, message.message_id, channels=flag
         )
     if started is None:
         await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
         return
     await query.answer(texts.BROADCAST_STARTED)
+
+
+async def _toggle_channels(
+    update: Update, context: NewsContext, broadcast_id: int, with_channels: bool
+) -> None:
+    """«Також у канали» pressed: the same preview, saying whether the channels get it."""
+    query = update.callback_query
+    assert query is not None
+    s = context.services
+    draft = await broadcasts.get_broadcast(s.db, broadcast_id)
+    if draft is None or draft.status != "draft":
+        await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
+        return
+    active = (await chats.count_by_status(s.db))["active"]
+    active_channels = (await channels.channel_counts(s.db)).active
+    await query.answer()
+    try:
+        await query.edit_message_text(
+            preview_html(draft.text, active, active_channels, with_channels),
+            reply_markup=preview_buttons(broadcast_id, active_channels, with_channels),
+        )
+    except BadRequest as exc:  # pressed twice: the preview shows it already
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 def _source_line(src: SourceRecord, now: datetime) -> str:
@@ -150,6 +200,27 @@ class Today:
     top: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelsNow:
+    """The configured channels: how many get posts now, and why the others do not."""
+
+    active: int = 0
+    total: int = 0
+    problems: tuple[tuple[str, str], ...] = ()  # (name as configured, problem code)
+
+
+def _channel_lines(found: ChannelsNow) -> list[str]:
+    if not found.total:
+        return []
+    head = texts.STATS_CHANNELS.format(
+        active=group_digits(found.active), total=group_digits(found.total)
+    )
+    return [head] + [
+        texts.STATS_CHANNEL_PROBLEM.format(name=escape(name), problem=texts.CHANNEL_PROBLEMS[code])
+        for name, code in found.problems
+    ]
+
+
 def stats_html(
     by_status: dict[str, int],
     today: Today,
@@ -161,12 +232,14 @@ def stats_html(
     expired: int = 0,
     unknown: int = 0,
     paused: bool = False,
+    channels_now: ChannelsNow | None = None,
 ) -> str:
     """The /stats message (pure: everything it shows is passed in).
 
     ``expired``/``unknown`` count ledger rows that ended unsent because the news was too old,
     and sends Telegram never answered (not repeated: they may have arrived); ``paused`` says
-    delivery waits for the database to be writable.  Each shows only when it is not zero.
+    delivery waits for the database to be writable.  Each shows only when it is not zero;
+    ``channels_now`` only when channels are configured.
     """
     lines = [
         texts.STATS_TITLE_HTML,
@@ -188,6 +261,7 @@ def stats_html(
                 expired=group_digits(expired), unknown=group_digits(unknown)
             )
         )
+    lines += _channel_lines(channels_now or ChannelsNow())
     lines += [_counter_line(snapshot, now), "", texts.STATS_SOURCES_HTML]
     lines += [_source_line(src, now) for src in source_list] or [texts.STATS_NO_SOURCES]
     return "\n".join(lines)
@@ -214,6 +288,11 @@ async def stats(update: Update, context: NewsContext) -> None:
         expired=expired,
         unknown=unknown,
         paused=s.delivery.paused,
+        channels_now=ChannelsNow(
+            (await channels.channel_counts(s.db)).active,
+            len(s.config.channels),
+            tuple((c.name, c.problem.value) for c in s.channels.states() if c.problem),
+        ),
     )
     for part in split_lines(text):
         await message.reply_text(part)

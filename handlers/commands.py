@@ -132,11 +132,15 @@ async def plain_text(update: Update, context: NewsContext) -> None:
 
 
 async def my_chat_member(update: Update, context: NewsContext) -> None:
-    """The bot was blocked/kicked (chat → blocked) or let back in (blocked → active)."""
+    """The bot was blocked/kicked (chat → blocked) or let back in (blocked → active); in a
+    channel, its rights there changed: a configured channel is checked again at once."""
     change = update.my_chat_member
     if change is None:
         return
     s = context.services
+    if change.chat.type == Chat.CHANNEL:
+        await s.channels.recheck(change.chat.id, change.chat.username)
+        return
     status = change.new_chat_member.status
     if status in _GONE_STATUSES:
         await chats.mark_blocked(s.db, change.chat.id, s.clock.now())

@@ -200,8 +200,11 @@ async def iter_active_chat_ids(db: Database, batch: int = 1000) -> AsyncIterator
 
 
 async def count_by_status(db: Database) -> dict[str, int]:
+    """Subscribers (private chats and groups; channels are counted apart) by status."""
     counts = {"active": 0, "stopped": 0, "blocked": 0, "gone": 0}
-    async with db.conn.execute("SELECT status, COUNT(*) FROM chats GROUP BY status") as cur:
+    async with db.conn.execute(
+        "SELECT status, COUNT(*) FROM chats WHERE type <> 'channel' GROUP BY status"
+    ) as cur:
         for status, n in await cur.fetchall():
             counts[str(status)] = int(n)
     return counts

@@ -1,11 +1,12 @@
 """The delivery ledger: one row per (what is delivered) × chat, and what became of it.
 
 What a row delivers is a *kind* and a *ref*: a story (``stories.id``), a digest's message
-(``digest_messages.id``, see :mod:`storage.digests`) or an admin broadcast (``broadcasts.id``);
-later kinds (loss-counter posts) fit the same row.  Its queue is
-the ``priority`` column (1 story, 2 broadcast: the engine's fair shares, :data:`KINDS`).  A
-story row carries no text: the story's message is read when the row is sent, so a row sent
-later lists the sources known by then.  A row is ``pending`` until it ends as one of:
+(``digest_messages.id``, see :mod:`storage.digests`), an admin broadcast (``broadcasts.id``)
+or a channel's daily loss-counter post (the report's day, see :mod:`storage.channels`).  Its
+queue is the ``priority`` column (1 story, 2 broadcast: the engine's fair shares,
+:data:`KINDS`).  A story row carries no text: the story's message is read when the row is
+sent, so a row sent later lists the sources known by then.  A row is ``pending`` until it
+ends as one of:
 
 * ``sent`` — Telegram answered OK (its ``message_id`` is stored);
 * ``failed`` — Telegram refused it, or it kept failing; the reason is stored;
@@ -58,6 +59,9 @@ class PendingDelivery:
     broadcast_text: str | None
     expires_at: datetime | None = None
     quiet: bool = False  # the chat has quiet hours on (the sender checks the window)
+    # What the delivery lag counts from: a story's first sighting, a digest's time, a
+    # broadcast's press ("Надіслати всім"), else when the row was queued.
+    origin_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +106,7 @@ def _pending(r: sqlite3.Row) -> PendingDelivery:
         broadcast_text=r["text"],
         expires_at=from_db(r["expires_at"]),
         quiet=bool(r["quiet"]),
+        origin_at=from_db(r["origin_at"]),
     )
 
 
@@ -153,10 +158,24 @@ async def fan_out_story(
         return cur.rowcount
 
 
+# A broadcast's recipients: every active subscriber; channels only when the admin chose them.
+_BROADCAST_TO = (
+    "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
+    " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active' AND (type <> 'channel' OR ?)"
+)
+
+
 async def start_broadcast(
-    db: Database, broadcast_id: int, progress_chat_id: int, progress_message_id: int, now: datetime
+    db: Database,
+    broadcast_id: int,
+    progress_chat_id: int,
+    progress_message_id: int,
+    now: datetime,
+    *,
+    channels: bool = False,
 ) -> int | None:
-    """Draft → sending and one pending row per active subscriber, in one transaction.
+    """Draft → sending and one pending row per active subscriber (and, with ``channels``,
+    per active channel), in one transaction.
 
     Returns the number of rows, or None if the broadcast was not a draft (a second press on
     "Надіслати всім", or it was cancelled): then nothing is written.
@@ -171,16 +190,16 @@ async def start_broadcast(
         if cur.rowcount == 0:
             return None
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
-            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active'",
-            (KIND_BROADCAST, broadcast_id, PRIORITY_BROADCAST, to_db(now)),
+            _BROADCAST_TO, (KIND_BROADCAST, broadcast_id, PRIORITY_BROADCAST, to_db(now), channels)
         )
         return cur.rowcount
 
 
-async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> int:
-    """One pending row per active subscriber (every mode: a broadcast is for everyone); also
-    moves the broadcast to ``sending`` (same transaction)."""
+async def enqueue_broadcast(
+    db: Database, broadcast_id: int, now: datetime, *, channels: bool = False
+) -> int:
+    """One pending row per active subscriber (every mode: a broadcast is for everyone; channels
+    only with ``channels``); also moves the broadcast to ``sending`` (same transaction)."""
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE broadcasts SET status = 'sending', started_at = COALESCE(started_at, ?)"
@@ -188,9 +207,7 @@ async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> i
             (to_db(now), broadcast_id),
         )
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO deliveries (kind, ref, chat_id, priority, created_at)"
-            " SELECT ?, ?, id, ?, ? FROM chats WHERE status = 'active'",
-            (KIND_BROADCAST, broadcast_id, PRIORITY_BROADCAST, to_db(now)),
+            _BROADCAST_TO, (KIND_BROADCAST, broadcast_id, PRIORITY_BROADCAST, to_db(now), channels)
         )
         return cur.rowcount
 
@@ -198,7 +215,9 @@ async def enqueue_broadcast(db: Database, broadcast_id: int, now: datetime) -> i
 _DUE_SELECT = (
     "SELECT d.id, d.chat_id, d.kind, d.ref, d.priority, d.attempts, d.expires_at,"
     " COALESCE(s.html, g.html) AS html, bc.text,"
-    " (SELECT c.quiet FROM chats c WHERE c.id = d.chat_id) AS quiet"
+    " (SELECT c.quiet FROM chats c WHERE c.id = d.chat_id) AS quiet,"
+    " COALESCE(s.first_seen_at, (SELECT dg.slot_at FROM digests dg WHERE dg.id = g.digest_id),"
+    " bc.started_at, d.created_at) AS origin_at"
     " FROM deliveries d"
     " LEFT JOIN stories s ON d.kind = 'story' AND s.id = d.ref"
     " LEFT JOIN digest_messages g ON d.kind = 'digest' AND g.id = d.ref"

@@ -28,6 +28,11 @@ restart (**at least once** there, not exactly once); nothing is lost.  A send th
 waiting for Telegram's answer may have arrived: it ends ``unknown`` and is not repeated.  A
 story's rows still pending ``expire_hours`` after fan-out end ``expired``, never sent.
 
+Each finished send is counted in the bot's metrics by ledger kind and outcome, and each
+message sent adds its delay to the lag histogram: from the story's first sighting, a digest's
+time, a broadcast's press, a loss post's queueing (``PendingDelivery.origin_at``).  The 429s
+and the time sending stood still are counted by the limiter (``observer``).
+
 Every loop (dispatcher, progress reporter, expiry sweep, recorder) is supervised
 (:mod:`bot.supervise`): an unexpected error is logged once and the loop restarts after a short
 backoff; :meth:`DeliveryEngine.stop` never raises.
@@ -46,18 +51,22 @@ from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.config import DeliveryConfig
+from bot.delivery.photos import PhotoPosts
 from bot.delivery.progress import ProgressReporter
 from bot.delivery.queue import KindQueues
-from bot.delivery.ratelimit import Budget, TelegramLimiter
+from bot.delivery.ratelimit import TelegramLimiter, limiter_for
 from bot.delivery.recorder import Recorder
 from bot.delivery.sending import RowSender
 from bot.delivery.transport import sender_for
+from bot.ops.metrics import Metrics
 from bot.subscribers.times import QuietHours
 from bot.supervise import Supervisor
 from storage import Database, deliveries
 from storage.deliveries import PendingDelivery
 
 log = logging.getLogger(__name__)
+
+__all__ = ["DeliveryEngine", "limiter_for"]
 
 IDLE_RECHECK_SECONDS = 60.0
 STOP_GRACE_SECONDS = 5.0
@@ -67,19 +76,6 @@ MIN_DEFER_SECONDS = 0.005  # the dispatcher's shortest nap while every due row's
 SEND_TIMEOUT_SECONDS = 30.0
 EXPIRY_CHECK_SECONDS = 60.0
 EXPIRY_BATCH = 1000  # rows per transaction: never a long write lock
-
-
-def limiter_for(config: DeliveryConfig) -> TelegramLimiter:
-    """The limiter for ``config``: give it to ``ApplicationBuilder().rate_limiter(...)``."""
-    return TelegramLimiter(
-        Budget.from_config(
-            config.overall_per_second,
-            config.per_chat_per_second,
-            config.group_per_minute,
-            config.allow_paid_broadcast,
-            enabled=config.limits_enabled,
-        )
-    )
 
 
 class DeliveryEngine:
@@ -95,11 +91,16 @@ class DeliveryEngine:
         *,
         send_timeout: float = SEND_TIMEOUT_SECONDS,
         quiet_hours: QuietHours | None = None,
+        metrics: Metrics | None = None,
+        photos: PhotoPosts | None = None,
     ) -> None:
         self._db, self._bot, self._clock, self._config = db, bot, clock, config
+        self._metrics = metrics
         shared = bot.rate_limiter if isinstance(bot, ExtBot) else None
         if limiter is None:
-            limiter = shared if isinstance(shared, TelegramLimiter) else limiter_for(config)
+            limiter = (
+                shared if isinstance(shared, TelegramLimiter) else limiter_for(config, metrics)
+            )
         self.limiter = limiter
         # When a bot itself calls our limiter, sends pass their priority through PTB's
         # rate_limit_args; otherwise the engine takes the limiter's slot around each call.
@@ -107,7 +108,7 @@ class DeliveryEngine:
         # Mass sends go through a sibling bot on a sharded transport (see transport.py).
         self._sender, through_bot = sender_for(bot, limiter, config.concurrency)
         self._sender_ready = False
-        self._rows = RowSender(db, clock, config, limiter, send_timeout, quiet_hours)
+        self._rows = RowSender(db, clock, config, limiter, send_timeout, quiet_hours, photos)
         self._rows.use(self._sender, through_bot=through_bot)
         self._slots = asyncio.Semaphore(config.concurrency)
         self._inflight: set[int] = set()
@@ -188,23 +189,37 @@ class DeliveryEngine:
         self.wake()
         return created
 
-    async def enqueue_broadcast(self, broadcast_id: int) -> int:
-        """One pending row per active subscriber for an admin broadcast (now ``sending``)."""
-        created = await deliveries.enqueue_broadcast(self._db, broadcast_id, self._clock.now())
+    async def enqueue_broadcast(self, broadcast_id: int, *, channels: bool = False) -> int:
+        """One pending row per active subscriber (with ``channels``, per active channel too)
+        for an admin broadcast (now ``sending``)."""
+        created = await deliveries.enqueue_broadcast(
+            self._db, broadcast_id, self._clock.now(), channels=channels
+        )
         self.wake()
         self._progress_wake.set()
         return created
 
     async def start_broadcast(
-        self, broadcast_id: int, progress_chat_id: int, progress_message_id: int
+        self,
+        broadcast_id: int,
+        progress_chat_id: int,
+        progress_message_id: int,
+        *,
+        channels: bool = False,
     ) -> int | None:
         """The admin pressed "Надіслати всім": draft → sending with its rows, atomically.
 
-        ``progress_*`` name the message the engine edits with the progress and the summary.
-        Returns the number of recipients, or None if the broadcast was no longer a draft.
+        ``progress_*`` name the message the engine edits with the progress and the summary;
+        ``channels``: the admin chose «Також у канали».  Returns the number of recipients, or
+        None if the broadcast was no longer a draft.
         """
         created = await deliveries.start_broadcast(
-            self._db, broadcast_id, progress_chat_id, progress_message_id, self._clock.now()
+            self._db,
+            broadcast_id,
+            progress_chat_id,
+            progress_message_id,
+            self._clock.now(),
+            channels=channels,
         )
         if created is not None:
             self.wake()
@@ -322,6 +337,7 @@ class DeliveryEngine:
                 outcome = await self._rows.send(row)
             except Exception as exc:  # a bug, or a write in the migration path failed
                 outcome = self._rows.unexpected(row, exc)
+            self._observe(row, outcome.kind)
             # Holds the slot until written: a full disk pauses, it never repeats a send.
             await self._recorder.record(outcome)
             if outcome.kind == "retry":
@@ -333,6 +349,14 @@ class DeliveryEngine:
             # The dispatcher may be waiting on this chat (deferred rows) or about to declare
             # itself idle: either way it re-checks the ledger.
             self._wake.set()
+
+    def _observe(self, row: PendingDelivery, outcome: str) -> None:
+        if self._metrics is None:
+            return
+        self._metrics.observe_send(row.kind, outcome)
+        if outcome == "sent" and row.origin_at is not None:
+            lag = (self._clock.now() - row.origin_at).total_seconds()
+            self._metrics.observe_lag(lag, row.kind)
 
     # -- expiry ----------------------------------------------------------------------------------
 

@@ -13,6 +13,10 @@ attempt count.  The tree, as python-telegram-bot maps Telegram's answers:
   pending messages are skipped.
 * ``BadRequest`` "chat not found" → :attr:`Action.GONE`: the chat is marked ``gone``, its
   pending messages skipped.
+* ``BadRequest`` saying the bot may not post there ("need administrator rights in the channel
+  chat", "not enough rights", CHAT_WRITE_FORBIDDEN: a channel took the bot's right to post,
+  a group its right to write) → :attr:`Action.BLOCK`, as if it had been removed: the message
+  is fine, the chat is closed to it.
 * any other ``BadRequest`` (the message itself is wrong: too long, bad HTML) →
   :attr:`Action.FAIL` at once; retrying cannot help, and it is a bug worth a traceback.
   (``BadRequest`` subclasses ``NetworkError`` in PTB, so it is tested first.)
@@ -37,6 +41,13 @@ from bot.delivery.ratelimit import retry_after_seconds
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 300.0
 MAX_REASON = 300
+# A 400 that says the bot may not post in the chat (lower case, as found in the description).
+_NO_RIGHTS = (
+    "need administrator rights",
+    "not enough rights",
+    "chat_write_forbidden",
+    "have no rights to send",
+)
 
 
 class Action(enum.Enum):
@@ -82,8 +93,11 @@ def decide(exc: BaseException, attempts: int, max_attempts: int) -> Verdict:
     if isinstance(exc, Forbidden):
         return Verdict(Action.BLOCK, _reason(exc))
     if isinstance(exc, BadRequest):
-        if "chat not found" in exc.message.lower():
+        message = exc.message.lower()
+        if "chat not found" in message:
             return Verdict(Action.GONE, _reason(exc))
+        if any(words in message for words in _NO_RIGHTS):
+            return Verdict(Action.BLOCK, _reason(exc))
         return Verdict(Action.FAIL, _reason(exc))
     if isinstance(exc, TimedOut) and not nothing_sent(exc):
         return Verdict(Action.UNKNOWN, _reason(exc))

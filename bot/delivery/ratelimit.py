@@ -34,24 +34,33 @@ import itertools
 import logging
 import math
 import warnings
-from collections import deque
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
+from bot.config import DeliveryConfig
+from bot.delivery.windows import FREE_OVERALL, PAID_OVERALL, Budget, SlidingWindow
+
 log = logging.getLogger(__name__)
+
+__all__ = [
+    "FREE_OVERALL",
+    "PAID_OVERALL",
+    "Budget",
+    "FloodObserver",
+    "SlidingWindow",
+    "TelegramLimiter",
+    "limiter_for",
+]
 
 PRIORITY_REPLY = 0
 PRIORITY_BRIEF = 1
 PRIORITY_BROADCAST = 2
 PRIORITY_LEDGER = PRIORITY_BRIEF  # every delivery-ledger send, whatever its kind
 
-FREE_OVERALL = 30.0  # what Telegram allows without allow_paid_broadcast
-PAID_OVERALL = 1000.0
 
 #: Bot API methods that count towards the message limits.
 LIMITED_METHODS = frozenset(
@@ -86,63 +95,12 @@ def rejected_method(exc: BaseException) -> str | None:
     return None
 
 
-class SlidingWindow:
-    """At most ``count`` events in any window of ``count / rate`` seconds (pure; no clock)."""
+class FloodObserver(Protocol):
+    """Who counts the 429s and the time all sending stood still (the bot's metrics)."""
 
-    __slots__ = ("count", "span", "times")
+    def observe_429(self) -> None: ...
 
-    def __init__(self, rate: float, period: float = 1.0) -> None:
-        per_second = rate / period
-        self.count = max(1, round(rate))
-        self.span = self.count / per_second
-        self.times: deque[float] = deque()
-
-    def wait(self, now: float) -> float:
-        """Seconds until one more event fits (0.0 when it fits now)."""
-        times = self.times
-        while times and times[0] <= now - self.span:
-            times.popleft()
-        if len(times) < self.count:
-            return 0.0
-        return times[0] + self.span - now
-
-    def record(self, now: float) -> None:
-        self.times.append(now)
-
-    def idle_since(self, now: float) -> bool:
-        """True when no recorded event is still inside the window (the window can be dropped)."""
-        return not self.times or self.times[-1] <= now - self.span
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """The limits in force, derived from the delivery config."""
-
-    overall_per_second: float = FREE_OVERALL
-    per_chat_per_second: float = 1.0
-    group_per_minute: float = 20.0
-    enabled: bool = True
-
-    @classmethod
-    def from_config(
-        cls,
-        overall_per_second: float,
-        per_chat_per_second: float,
-        group_per_minute: float,
-        allow_paid_broadcast: bool,
-        enabled: bool = True,
-    ) -> Budget:
-        """Cap the overall rate at what Telegram allows (30/s, or 1000/s when paid)."""
-        cap = PAID_OVERALL if allow_paid_broadcast else FREE_OVERALL
-        if overall_per_second > cap:
-            log.warning(
-                "delivery.overall_per_second=%s exceeds Telegram's %s/s%s; using %s",
-                overall_per_second,
-                cap,
-                "" if allow_paid_broadcast else " (set allow_paid_broadcast for more)",
-                cap,
-            )
-        return cls(min(overall_per_second, cap), per_chat_per_second, group_per_minute, enabled)
+    def observe_pause(self, seconds: float) -> None: ...
 
 
 class _ChatState:
@@ -188,8 +146,9 @@ class TelegramLimiter(BaseRateLimiter[Any]):
     ``Any`` so the application keeps its ``ExtBot[None]`` type (``bot.context``).
     """
 
-    def __init__(self, budget: Budget | None = None) -> None:
+    def __init__(self, budget: Budget | None = None, observer: FloodObserver | None = None) -> None:
         self.budget = budget or Budget()
+        self.observer = observer
         self._overall = SlidingWindow(self.budget.overall_per_second)
         self._chats: dict[int, _ChatState] = {}
         self._queue: list[tuple[int, int, asyncio.Future[None]]] = []
@@ -231,7 +190,7 @@ class TelegramLimiter(BaseRateLimiter[Any]):
                 try:
                     return await callback(*args, **kwargs)
                 except RetryAfter as exc:
-                    self.pause(retry_after_seconds(exc))
+                    self.flood_control(retry_after_seconds(exc))
                     attempt += 1
                     if not retry or attempt > MAX_REPLY_RETRIES:
                         raise
@@ -256,12 +215,28 @@ class TelegramLimiter(BaseRateLimiter[Any]):
         """``async with limiter.slot(chat, prio):`` — send inside; the chat is held meanwhile."""
         return _Slot(self, chat_id, priority)
 
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429: nothing is sent until ``seconds`` from now."""
-        until = asyncio.get_running_loop().time() + max(0.0, seconds)
-        if until > self._paused_until:
-            self._paused_until = until
-            log.warning("flood control: pausing all sends for %.1f s", seconds)
+    def pause(self, seconds: float) -> float:
+        """Nothing is sent until ``seconds`` from now; returns how much longer than before
+        sending now stands still (0.0 when an earlier pause already covers it)."""
+        now = asyncio.get_running_loop().time()
+        until = now + max(0.0, seconds)
+        if until <= self._paused_until:
+            return 0.0
+        added = until - max(now, self._paused_until)
+        self._paused_until = until
+        log.warning("flood control: pausing all sends for %.1f s", seconds)
+        return added
+
+    def flood_control(self, seconds: float) -> None:
+        """Telegram answered 429 with ``retry_after`` = ``seconds``: pause, and count it.
+
+        Call once per 429 answer; the time counted paused is the union of the pauses, so
+        several 429s at once do not count the same seconds twice.
+        """
+        added = self.pause(seconds)
+        if self.observer is not None:
+            self.observer.observe_429()
+            self.observer.observe_pause(added)
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds until a send to ``chat_id`` would get its chat's turn; 0.0 when it would now.
@@ -378,3 +353,18 @@ class _Slot:
         if self._state is not None:
             self._limiter._leave(self._chat_id, self._state)
             self._state = None
+
+
+def limiter_for(config: DeliveryConfig, observer: FloodObserver | None = None) -> TelegramLimiter:
+    """The limiter for ``config``: give it to ``ApplicationBuilder().rate_limiter(...)``;
+    ``observer`` (the metrics) counts the 429s and the time paused."""
+    return TelegramLimiter(
+        Budget.from_config(
+            config.overall_per_second,
+            config.per_chat_per_second,
+            config.group_per_minute,
+            config.allow_paid_broadcast,
+            enabled=config.limits_enabled,
+        ),
+        observer,
+    )

@@ -2,7 +2,9 @@
 
 Every decision about a failed send is :func:`bot.delivery.policy.decide`'s; this module carries
 it out: waits out a 429, follows a group to its supergroup, and logs what needs a human (a 400
-is a bug, a timeout may have been delivered).
+is a bug, a timeout may have been delivered).  Most rows are text messages; rows of a photo
+kind (:data:`~bot.delivery.photos.PHOTO_KINDS`) send their post's picture with its caption,
+uploaded once and then passed by Telegram's file id.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from telegram.error import BadRequest
 
 from bot.clock import Clock
 from bot.config import DeliveryConfig
+from bot.delivery.photos import PHOTO_KINDS, PhotoPost, PhotoPosts
 from bot.delivery.policy import Action, backoff_delay, decide
 from bot.delivery.ratelimit import PRIORITY_LEDGER, TelegramLimiter
 from bot.subscribers.times import QuietHours
@@ -40,10 +43,12 @@ class RowSender:
         limiter: TelegramLimiter,
         send_timeout: float,
         quiet_hours: QuietHours | None = None,
+        photos: PhotoPosts | None = None,
     ) -> None:
         self._db, self._clock, self._config = db, clock, config
         self._limiter, self._send_timeout = limiter, send_timeout
         self._quiet_hours = quiet_hours  # chats with quiet hours on get silent sends in it
+        self._photos = photos
         self._bot: Bot | None = None
         self._through = False
 
@@ -64,16 +69,28 @@ class RowSender:
     async def send(self, row: PendingDelivery) -> Outcome:
         """Send ``row`` (following 429s and group migrations) and say what became of it."""
         chat_id, attempts, migrations = row.chat_id, row.attempts, 0
+        post = None
+        if row.kind in PHOTO_KINDS:
+            post = (
+                None if self._photos is None else await self._photos.photo_post(row.kind, row.ref)
+            )
+            if post is None:
+                reason = f"nothing to send: no {row.kind} post {row.ref}"
+                log.warning("delivery %d to %d: %s", row.id, chat_id, reason)
+                return Outcome(row.id, chat_id, "failed", error=reason)
         while True:
             try:
-                message = await self._send(chat_id, row)
+                message = await self._send(chat_id, row, post)
             except Exception as exc:
                 verdict = decide(exc, attempts + 1, self._config.max_attempts)
                 error = exc
             else:
                 return Outcome(row.id, chat_id, "sent", message_id=message.message_id)
             if verdict.action is Action.WAIT:
-                self._limiter.pause(verdict.delay)
+                if self._through:  # the limiter saw the 429 and counted it
+                    self._limiter.pause(verdict.delay)
+                else:
+                    self._limiter.flood_control(verdict.delay)
                 continue
             if verdict.action is Action.MIGRATE and verdict.new_chat_id is not None:
                 migrations += 1
@@ -109,7 +126,8 @@ class RowSender:
                 return Outcome(row.id, chat_id, "retry", error=verdict.reason, not_before=retry_at)
             if isinstance(error, BadRequest):
                 log.error(
-                    "bug: Telegram rejected sendMessage for delivery %d to %d: %s",
+                    "bug: Telegram rejected %s for delivery %d to %d: %s",
+                    "sendMessage" if post is None or post.png is None else "sendPhoto",
                     row.id,
                     chat_id,
                     error.message,
@@ -119,9 +137,11 @@ class RowSender:
                 log.warning("delivery %d to %d failed: %s", row.id, chat_id, verdict.reason)
             return Outcome(row.id, chat_id, "failed", error=verdict.reason)
 
-    async def _send(self, chat_id: int, row: PendingDelivery) -> Message:
+    async def _send(self, chat_id: int, row: PendingDelivery, post: PhotoPost | None) -> Message:
         assert self._bot is not None, "use() a bot first"
-        if row.story_html is not None:
+        if post is not None:
+            text = post.caption_html
+        elif row.story_html is not None:
             text = row.story_html
         else:
             text = html.escape(row.broadcast_text or "", quote=False)
@@ -138,6 +158,21 @@ class RowSender:
         # the dispatcher's (queue.py); replies to commands still go first.
         if self._through:
             kwargs["rate_limit_args"] = {"priority": PRIORITY_LEDGER, "retry": False}
-            return await self._bot.send_message(chat_id, text, **kwargs)
+            return await self._call(chat_id, text, post, kwargs)
         async with self._limiter.slot(chat_id, PRIORITY_LEDGER):
+            return await self._call(chat_id, text, post, kwargs)
+
+    async def _call(
+        self, chat_id: int, text: str, post: PhotoPost | None, kwargs: dict[str, Any]
+    ) -> Message:
+        assert self._bot is not None
+        if post is None or post.png is None:
             return await self._bot.send_message(chat_id, text, **kwargs)
+        if post.file_id is None:
+            async with post.uploading:  # one upload; the sends waiting for it then reuse it
+                if post.file_id is None:
+                    message = await self._bot.send_photo(chat_id, post.png, caption=text, **kwargs)
+                    if message.photo:
+                        post.file_id = message.photo[-1].file_id
+                    return message
+        return await self._bot.send_photo(chat_id, post.file_id, caption=text, **kwargs)

@@ -1,6 +1,7 @@
 """Loopback fakes of the outside world, for the tests and ``newsbot demo``.
 
-* :class:`FakeTelegram` — a Bot API server (python-telegram-bot talks to it over HTTP);
+* :class:`FakeTelegram` — a Bot API server (python-telegram-bot talks to it over HTTP), with
+  channels (:class:`FakeChannel`) the bot may or may not post in;
 * :class:`FakeNews` — feeds, article pages and the loss-counter API, with fault modes.
 
 Both listen on 127.0.0.1 on a free port only inside ``async with``; nothing runs at import.
@@ -9,6 +10,7 @@ Both listen on 127.0.0.1 on a free port only inside ``async with``; nothing runs
 from bot.fakes.news import AUTO, FakeNews, Fault, RecordedRequest, http_date
 from bot.fakes.telegram import (
     Call,
+    FakeChannel,
     FakeTelegram,
     Limits,
     RateLimitHit,
@@ -23,6 +25,7 @@ from bot.fakes.telegram import (
 __all__ = [
     "AUTO",
     "Call",
+    "FakeChannel",
     "FakeNews",
     "FakeTelegram",
     "Fault",

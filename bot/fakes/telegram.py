@@ -24,6 +24,10 @@ full capacity and then refills (aiolimiter, hence PTB's ``AIORateLimiter``) can 
 the overall window and will. The 429 carries ``retry_after`` = whole seconds (≥ 1) until
 the oldest call in the full window expires.
 
+Channels (:meth:`FakeTelegram.add_channel`, :mod:`bot.fakes.channels`) answer getChat by
+``@username`` or id and getChatMember with the bot's rights, and refuse posts as Telegram does
+when the bot is not an administrator allowed to post; they take 20 posts a minute.
+
 Lengths are checked as Telegram checks them: the visible text after entity parsing, in UTF-16
 code units (an emoji such as "🔥" is two), at most 4096 for a text and 1024 for a caption.
 
@@ -50,11 +54,13 @@ from urllib.parse import parse_qsl
 import httpx
 
 from bot.fakes._http import LoopbackFake, LoopbackServer, Request, Response
+from bot.fakes.channels import BotStatus, FakeChannel, full_info
 from bot.fakes.webhook import WebhookPost, WebhookPusher, post_update
 from bot.telegram_text import MAX_CAPTION, MAX_TEXT, utf16_len
 
 __all__ = [
     "Call",
+    "FakeChannel",
     "FakeTelegram",
     "Limits",
     "RateLimitHit",
@@ -490,7 +496,7 @@ _BOOL_FIELDS = frozenset(
     }
 )
 _RATE_LIMITED = frozenset({"sendMessage", "sendPhoto", "editMessageText"})
-_GROUP_TYPES = frozenset({"group", "supergroup"})
+_GROUP_TYPES = frozenset({"group", "supergroup", "channel"})  # 20 messages a minute
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![A-Za-z0-9_@])")
 _BOT_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -647,7 +653,7 @@ _DEFAULT_DESCRIPTIONS = {
 }
 
 
-def _chat_member(status: str, user: JSONDict) -> JSONDict:
+def _chat_member(status: str, user: JSONDict, rights: JSONDict | None = None) -> JSONDict:
     member: JSONDict = {"status": status, "user": user}
     if status == "kicked":
         member["until_date"] = 0
@@ -668,6 +674,7 @@ def _chat_member(status: str, user: JSONDict) -> JSONDict:
             can_edit_stories=False,
             can_delete_stories=False,
         )
+        member.update(rights or {})
     return member
 
 
@@ -725,6 +732,7 @@ class FakeTelegram(LoopbackFake):
         self._users: dict[int, JSONDict] = {}
         self._membership: dict[int, str] = {}
         self._group_admins: dict[int, tuple[int | None, frozenset[int]]] = {}
+        self.channels: dict[int, FakeChannel] = {}
         self._chat_errors: dict[int, tuple[int, str, dict[str, Any] | None]] = {}
         self._next_message_id: dict[int, int] = {}
         self._messages: dict[tuple[int, int], SentMessage] = {}
@@ -759,6 +767,7 @@ class FakeTelegram(LoopbackFake):
             ("answerCallbackQuery", self._answer_callback_query),
             ("sendChatAction", self._send_chat_action),
             ("getChatMember", self._get_chat_member),
+            ("getChat", self._get_chat),
             ("deleteMessage", self._true),
             ("setMyDescription", self._true),
             ("setMyShortDescription", self._true),
@@ -833,6 +842,30 @@ class FakeTelegram(LoopbackFake):
         """Who administers group ``chat_id`` (getChatMember answers "administrator" for them,
         "creator" for ``owner``, "member" for anyone else); by default nobody does."""
         self._group_admins[chat_id] = (owner, frozenset(admins))
+
+    def add_channel(
+        self,
+        chat_id: int,
+        *,
+        username: str | None = None,
+        title: str | None = None,
+        bot_status: BotStatus = "administrator",
+        can_post_messages: bool = True,
+    ) -> FakeChannel:
+        """A channel (``-100…``), public when it has a ``username`` (without "@"), and the
+        bot's place in it; change the returned object's fields to change its rights."""
+        if chat_id >= 0:
+            raise ValueError("a channel id is negative")
+        channel = FakeChannel(
+            chat_id,
+            title or f"Канал {chat_id}",
+            username,
+            bot_status=bot_status,
+            can_post_messages=can_post_messages,
+        )
+        self.channels[chat_id] = channel
+        self._chats[chat_id] = channel.chat()
+        return channel
 
     def fail_next(
         self,
@@ -949,7 +982,12 @@ class FakeTelegram(LoopbackFake):
 
         It also changes what sending does: "kicked" in a private chat blocks the bot
         (403), "kicked"/"left" in a group kicks it; "member"/"administrator" undo that.
+        In a channel (:meth:`add_channel`) it sets the bot's status there (an administrator
+        allowed to post, or not in it).
         """
+        channel = self.channels.get(chat_id)
+        if channel is not None:
+            return self._channel_member(channel, user_id or 4242, new_status, first_name)
         if chat_type is None:
             known = self._chats.get(chat_id)
             if known is not None:
@@ -975,6 +1013,22 @@ class FakeTelegram(LoopbackFake):
             "date": int(time.time()),
             "old_chat_member": _chat_member(old_status, self.bot_user),
             "new_chat_member": _chat_member(new_status, self.bot_user),
+        }
+        return self._push_update("my_chat_member", update)
+
+    def _channel_member(
+        self, channel: FakeChannel, user_id: int, new_status: MemberStatus, first_name: str
+    ) -> int:
+        old_status, old_rights = channel.bot_member_status()
+        channel.bot_status = new_status
+        channel.can_post_messages = new_status == "administrator"
+        status, rights = channel.bot_member_status()
+        update: JSONDict = {
+            "chat": channel.chat(),
+            "from": self._user(user_id, first_name, None),
+            "date": int(time.time()),
+            "old_chat_member": _chat_member(old_status, self.bot_user, old_rights),
+            "new_chat_member": _chat_member(status, self.bot_user, rights),
         }
         return self._push_update("my_chat_member", update)
 
@@ -1206,7 +1260,12 @@ class FakeTelegram(LoopbackFake):
         raw = params.get("chat_id")
         if raw is None or raw == "":
             raise _ApiError(400, "Bad Request: chat_id is empty")
+        if isinstance(raw, str) and raw.startswith("@"):
+            raw = self._by_username(raw[1:])
         if not isinstance(raw, int):
+            raise _ApiError(400, "Bad Request: chat not found")
+        channel = self.channels.get(raw)
+        if channel is not None and not channel.visible:
             raise _ApiError(400, "Bad Request: chat not found")
         error = self._chat_errors.get(raw)
         if error is not None:
@@ -1214,6 +1273,21 @@ class FakeTelegram(LoopbackFake):
         if self.strict_chats and raw not in self._chats:
             raise _ApiError(400, "Bad Request: chat not found")
         return self._chat(raw)
+
+    def _by_username(self, username: str) -> int | None:
+        for chat_id, channel in self.channels.items():
+            if channel.username is not None and channel.username.lower() == username.lower():
+                return chat_id
+        return None
+
+    def _postable_chat(self, params: dict[str, Any]) -> JSONDict:
+        """The chat a message goes to; a channel refuses a bot that may not post there."""
+        chat = self._target_chat(params)
+        channel = self.channels.get(chat["id"])
+        refusal = channel.refusal() if channel is not None else None
+        if refusal is not None:
+            raise _ApiError(*refusal)
+        return chat
 
     def _new_message_id(self, chat_id: int) -> int:
         message_id = self._next_message_id.get(chat_id, 0) + 1
@@ -1500,7 +1574,7 @@ class FakeTelegram(LoopbackFake):
         return scope_type, str(params.get("language_code") or "")
 
     async def _send_message(self, params: dict[str, Any]) -> JSONDict:
-        chat = self._target_chat(params)
+        chat = self._postable_chat(params)
         text = params.get("text")
         if text is None:
             raise _ApiError(400, "Bad Request: message text is empty")
@@ -1525,7 +1599,7 @@ class FakeTelegram(LoopbackFake):
         return self._message_json(message)
 
     async def _send_photo(self, params: dict[str, Any]) -> JSONDict:
-        chat = self._target_chat(params)
+        chat = self._postable_chat(params)
         photo = params.get("photo")
         if isinstance(photo, str) and photo.startswith("attach://"):
             photo = params.get(photo[len("attach://") :])
@@ -1659,12 +1733,25 @@ class FakeTelegram(LoopbackFake):
         self.answered_callbacks[query_id] = dict(params)
         return True
 
+    async def _get_chat(self, params: dict[str, Any]) -> JSONDict:
+        chat = self._target_chat(params)
+        channel = self.channels.get(chat["id"])
+        if channel is not None:
+            return channel.full_info()
+        return full_info(chat)
+
     async def _get_chat_member(self, params: dict[str, Any]) -> JSONDict:
         chat = self._target_chat(params)
         user_id = params.get("user_id")
         if not isinstance(user_id, int):
             raise _ApiError(400, "Bad Request: invalid user_id specified")
         user = self._users.get(user_id) or {"id": user_id, "is_bot": False, "first_name": "?"}
+        channel = self.channels.get(chat["id"])
+        if channel is not None:
+            if user_id != self.bot_user["id"]:
+                return _chat_member("member", user)
+            status, rights = channel.bot_member_status()
+            return _chat_member(status, self.bot_user, rights)
         if chat["type"] == "private":
             return _chat_member("member", user)
         owner, admins = self._group_admins.get(chat["id"], (None, frozenset()))

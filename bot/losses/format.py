@@ -22,6 +22,7 @@ from html import escape
 from bot import texts
 from bot.clock import KYIV
 from bot.losses.model import PERSONNEL, WAR_START, Snapshot
+from bot.telegram_text import MAX_CAPTION, utf16_len
 from bot.uk import (
     Forms,
     agree,
@@ -196,6 +197,29 @@ def chart_caption_html(last: Snapshot, days: int) -> str:
         date=escape(format_date(last.day)),
         average=escape(texts.CHART_AVERAGE),
     )
+
+
+def daily_post_html(
+    snapshot: Snapshot, now: datetime, days: int, titles: Mapping[str, str] | None = None
+) -> str:
+    """The caption of a channel's daily post under the chart: the /losses table and the
+    chart's one line, within a photo caption's 1 024 UTF-16 units (the table alone when both
+    do not fit, and the counter line in the General Staff's frame when the table does not)."""
+    table = table_html(snapshot, now, latest=False, titles=titles)
+    compact = "\n\n".join(
+        [
+            texts.LOSSES_OPENING_HTML.format(
+                start=format_numeric_date(WAR_START), day=format_numeric_date(snapshot.day)
+            ),
+            escape(counter_line(snapshot, now) or ""),
+            escape(war_day_text(snapshot.war_day)) + ".",
+            f"<i>{escape(source_text(snapshot))}</i>",
+        ]
+    )
+    for caption in (f"{table}\n\n{chart_caption_html(snapshot, days)}", table):
+        if utf16_len(caption) <= MAX_CAPTION:  # the source is never shorter than what shows
+            return caption
+    return compact
 
 
 UNAVAILABLE = texts.LOSSES_UNAVAILABLE

@@ -8,13 +8,17 @@ A payload is stored only if it fits its stored neighbours (see
 :func:`bot.losses.model.check_against`); otherwise it is logged and the last good snapshot
 stays.  Nothing here raises to the scheduler: a failed refresh is logged and retried at the
 next one.
+
+Whoever wants to know when the day's report arrives (the channels' daily post,
+:mod:`bot.losses.daily`) gives :meth:`LossService.on_today` a callback: it is called once a
+report dated today (Kyiv) is stored, new or with changed figures.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, timedelta
 
 import httpx
@@ -27,7 +31,7 @@ from bot.losses.format import counter_line, is_stale
 from bot.losses.model import WAR_START, BadPayload, Snapshot, check_against
 from bot.losses.terms import CategoryTitles, terms_url
 from bot.uk import kyiv_today
-from storage import Database
+from storage import Database, StorageUnavailable
 from storage import losses as store
 
 log = logging.getLogger(__name__)
@@ -63,7 +67,12 @@ class LossService:
         self._titles = CategoryTitles(http, terms_url(config.url), deadline=config.timeout_seconds)
         self._store_lock = asyncio.Lock()  # neighbour check + write happen as one step
         self._chart: tuple[DailySeries, bytes] | None = None  # the last PNG and its data
+        self._today_listeners: list[Callable[[Snapshot], Awaitable[object]]] = []
         self.last_error: str | None = None
+
+    def on_today(self, listener: Callable[[Snapshot], Awaitable[object]]) -> None:
+        """Call ``listener`` with each report dated today (Kyiv) once it is stored."""
+        self._today_listeners.append(listener)
 
     # -- lifecycle and jobs -------------------------------------------------------------------
 
@@ -209,6 +218,21 @@ class LossService:
 
     async def _accept(self, snapshot: Snapshot) -> bool:
         """Store ``snapshot`` if it fits the history; False (logged) if it was rejected."""
+        stored = await self._store(snapshot)
+        if stored is None:
+            return False
+        if stored and snapshot.day == kyiv_today(self._clock.now()):
+            for listener in self._today_listeners:
+                try:
+                    await listener(snapshot)
+                except StorageUnavailable as exc:  # tried again after the next refresh
+                    log.warning("loss counter: today's report not handed on yet: %s", exc)
+                except Exception:  # the report is stored; its listeners must not undo that
+                    log.exception("loss counter: handling today's report failed")
+        return True
+
+    async def _store(self, snapshot: Snapshot) -> bool | None:
+        """None: rejected (logged); else whether anything was written (new or changed)."""
         async with self._store_lock:
             existing = await store.get_record(self._db, snapshot.day)
             if (
@@ -216,7 +240,7 @@ class LossService:
                 and existing.source == api.SOURCE
                 and snapshot.source != api.SOURCE
             ):
-                return True  # the primary's report for that day stays
+                return False  # the primary's report for that day stays
             before, after = await store.neighbours(self._db, snapshot.day)
             previous = from_record(before) if before else None
             snapshot = snapshot.with_increase_from(previous)
@@ -228,11 +252,11 @@ class LossService:
                     snapshot.day.isoformat(),
                     problem,
                 )
-                return False
-            await store.save_record(self._db, to_record(snapshot))
+                return None
+            written = await store.save_record(self._db, to_record(snapshot))
             if self._latest is None or snapshot.day >= self._latest.day:
                 self._latest = snapshot
-            return True
+            return written
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -266,16 +290,18 @@ class LossService:
         """Stored reports from ``first`` to ``last``, oldest first."""
         return [from_record(r) for r in await store.records_between(self._db, first, last)]
 
-    async def chart_png(self, days: int = CHART_DAYS) -> bytes | None:
-        """The personnel chart for the ``days`` days up to the newest report (off the loop)."""
-        latest = self._latest
-        if latest is None:
-            return None
-        first = latest.day - timedelta(days=days + AVERAGE_DAYS - 1)
-        history = await self.history(first, latest.day)
+    async def chart_png(self, days: int = CHART_DAYS, last: date | None = None) -> bytes | None:
+        """The personnel chart for the ``days`` days up to ``last`` (default: the newest
+        report), rendered off the loop; None with fewer than two reports to draw."""
+        if last is None:
+            if self._latest is None:
+                return None
+            last = self._latest.day
+        first = last - timedelta(days=days + AVERAGE_DAYS - 1)
+        history = await self.history(first, last)
         if len(history) < 2:
             return None
-        series = daily_series(history, latest.day, days)
+        series = daily_series(history, last, days)
         if self._chart is not None and self._chart[0] == series:
             return self._chart[1]  # same figures: every press of the button reuses one PNG
         png = await asyncio.to_thread(render_personnel_chart, series)

@@ -25,7 +25,7 @@ __all__ = ["PENDING_KINDS", "Metrics", "StorageGauges"]
 
 # Ledger kinds always shown in newsbot_pending_deliveries (0 when none is pending), so a
 # dashboard's series never disappears.
-PENDING_KINDS = ("story", "digest", "broadcast")
+PENDING_KINDS = ("story", "digest", "broadcast", "losses")
 
 _LAG_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
 _SUMMARY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -103,7 +103,8 @@ class Metrics:
         )
         self.lag = Histogram(
             "newsbot_delivery_lag_seconds",
-            "From a story's first sighting to its message being sent, per send.",
+            "Per message sent: from the story's first sighting (a digest's time, a"
+            " broadcast's press, a loss post's queueing).",
             ["kind"],
             buckets=_LAG_BUCKETS,
             registry=r,
@@ -154,7 +155,7 @@ class Metrics:
             self.paused.inc(seconds)
 
     def observe_lag(self, seconds: float, kind: str = "story") -> None:
-        """A message went out ``seconds`` after its story was first seen."""
+        """A message went out ``seconds`` after its story was first seen (see the help)."""
         self.lag.labels(kind).observe(max(0.0, seconds))
 
     def observe_poll(self, source: str, outcome: str, *, new_items: int = 0) -> None:

@@ -62,10 +62,15 @@ ConfigWriter = Callable[..., Path]
 
 @pytest.fixture
 def bot_config(tmp_path: Path, telegram: FakeTelegram, news: FakeNews) -> ConfigWriter:
-    """``bot_config(sources=[(name, url)], schedule={...}, ...) -> Path`` of a TOML file."""
+    """``bot_config(sources=[(name, url)], channels=[{...}], schedule={...}, ...) -> Path`` of a
+    TOML file."""
 
     def write(
-        *, sources: list[tuple[str, str]] | None = None, name: str = "config.toml", **sections: Any
+        *,
+        sources: list[tuple[str, str]] | None = None,
+        channels: list[dict[str, Any]] | None = None,
+        name: str = "config.toml",
+        **sections: Any,
     ) -> Path:
         base: dict[str, dict[str, Any]] = {
             "telegram": {"token": TOKEN, "api_url": telegram.api_url, "admins": [ADMIN_ID]},
@@ -94,6 +99,10 @@ def bot_config(tmp_path: Path, telegram: FakeTelegram, news: FakeNews) -> Config
             for source_name, url in sources:
                 lines += ["[[sources]]", f"name = {_toml_value(source_name)}"]
                 lines += [f"url = {_toml_value(url)}", ""]
+        for channel in channels or ():
+            lines.append("[[channels]]")
+            lines += [f"{k} = {_toml_value(v)}" for k, v in channel.items()]
+            lines.append("")
         path = tmp_path / name
         path.write_text("\n".join(lines), "utf-8")
         return path

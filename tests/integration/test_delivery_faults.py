@@ -159,9 +159,7 @@ async def test_services_close_everything_even_if_a_step_fails(
     unused = cast(Any, None)  # close() touches only the engine, the client and the database
     # (and the ops server, absent here)
     stuck = cast(DeliveryEngine, _StuckEngine())
-    services = Services(
-        unused, clock, db, http, unused, unused, unused, stuck, unused, unused, unused, unused
-    )
+    services = Services(unused, clock, db, http, unused, unused, unused, stuck, *[unused] * 6)
     await services.close()
     assert http.is_closed
     with pytest.raises(ValueError, match="no active connection"):

@@ -33,6 +33,20 @@ def test_chat_not_found_marks_the_chat_gone() -> None:
     assert decide(BadRequest("Bad Request: chat not found"), 1, 5).action is Action.GONE
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Bad Request: need administrator rights in the channel chat",
+        "Bad Request: not enough rights to send text messages to the chat",
+        "Bad Request: CHAT_WRITE_FORBIDDEN",
+        "Bad Request: have no rights to send a message",
+    ],
+)
+def test_a_chat_closed_to_the_bot_blocks_it_instead_of_failing_as_a_bug(message: str) -> None:
+    verdict = decide(BadRequest(message), 1, 5)
+    assert verdict.action is Action.BLOCK
+
+
 def test_migration_carries_the_new_id() -> None:
     verdict = decide(ChatMigrated(-1001234), 1, 5)
     assert verdict.action is Action.MIGRATE and verdict.new_chat_id == -1001234

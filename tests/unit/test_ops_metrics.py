@@ -77,6 +77,7 @@ def test_storage_gauges_appear_once_read_and_keep_known_kinds() -> None:
     assert _get(s, "newsbot_pending_deliveries", kind="broadcast") == 7
     assert _get(s, "newsbot_pending_deliveries", kind="story") == 0
     assert _get(s, "newsbot_pending_deliveries", kind="digest") == 0  # shown while none waits
+    assert _get(s, "newsbot_pending_deliveries", kind="losses") == 0
     assert _get(s, "newsbot_database_bytes") == 4096
     assert _get(s, "newsbot_database_wal_bytes") == 0
     assert _get(s, "newsbot_losses_age_seconds") == 3600

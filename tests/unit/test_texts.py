@@ -133,7 +133,7 @@ _BAD_APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['\u02bc](?=[\u0400-\u04ff])"
 NOT_WORDING = {
     "bot/texts.py": "the place itself",
     "bot/uk.py": "month names and the letters that tell Ukrainian from Russian",
-    "bot/config.py": "the default sources' names",
+    "bot/config_sections.py": "the default sources' names",
     "bot/demo.py": "the demo's narration in the terminal and its sample site",
     "bot/losses/minfin.py": "patterns of the Minfin page it parses",
     "bot/losses/query.py": "words /losses accepts (графік …)",
