@@ -38,6 +38,7 @@ from bot.ops.server import OpsServer
 from bot.ops.webhook import count_refusals, webhook_arguments
 from bot.pipeline import ArticlePipeline, ArticleTextReader
 from bot.pipeline.stories import StoryDesk
+from bot.retention import AFTER_START_SECONDS, DAILY_AT, Retention, prune_job
 from bot.services import Services
 from bot.sources.fetch import Fetcher
 from bot.sources.service import SourceService
@@ -229,6 +230,14 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
             job_kwargs=once,
         )
     jq.run_once(digest, when=2.0, name="digest-catch-up", job_kwargs=once)
+
+    config = services.config
+    window = dt.timedelta(hours=config.stories.window_hours)
+    # Daily at a quiet hour, and once shortly after start (a bot restarted every night too).
+    prune = prune_job(Retention(services.db, services.clock, config.storage.keep_days, window))
+    daily = DAILY_AT.replace(tzinfo=KYIV)
+    jq.run_daily(prune, time=daily, name="prune-daily", job_kwargs=once)
+    jq.run_once(prune, when=AFTER_START_SECONDS, name="prune-after-start", job_kwargs=once)
 
     if not services.config.channels:
         return

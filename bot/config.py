@@ -102,6 +102,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("subscribers", "default_mode"): _MODES,
 }
 _POSITIVE_KEYS = {
+    ("storage", "keep_days"),
     ("schedule", "poll_seconds"),
     ("schedule", "losses_seconds"),
     ("losses", "backfill_days"),

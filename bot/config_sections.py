@@ -49,6 +49,7 @@ class TelegramConfig:
 @dataclass(frozen=True, slots=True)
 class StorageConfig:
     database: str = "newsbot.db"
+    keep_days: int = 30  # finished deliveries, stories, articles … older than this are pruned
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ it with :func:`pending_articles` and finishes the job with the decision taken at
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -102,18 +103,21 @@ def _chunks(values: Sequence[str], size: int = 500) -> Iterable[Sequence[str]]:
         yield values[i : i + size]
 
 
-async def known_identities(db: Database, source_id: int, identities: Iterable[str]) -> set[str]:
-    """The subset of ``identities`` already recorded for this source."""
-    wanted = list(dict.fromkeys(identities))
-    found: set[str] = set()
-    for chunk in _chunks(wanted):
-        marks = ",".join("?" * len(chunk))
-        async with db.conn.execute(
-            f"SELECT identity FROM articles WHERE source_id = ? AND identity IN ({marks})",
-            (source_id, *chunk),
-        ) as cur:
-            found.update(str(r[0]) for r in await cur.fetchall())
-    return found
+async def mark_seen(
+    db: Database, source_id: int, identities: Iterable[str], now: datetime
+) -> set[str]:
+    """The items of a feed just parsed: those already recorded for the source are marked seen
+    now (``last_seen_at``: retention keeps an article while its item is still in its feed);
+    returns their identities (the known ones).  One statement, one short transaction."""
+    async with (
+        db.transaction() as conn,
+        conn.execute(
+            "UPDATE articles SET last_seen_at = ? WHERE source_id = ?"
+            " AND identity IN (SELECT value FROM json_each(?)) RETURNING identity",
+            (to_db(now), source_id, json.dumps(list(dict.fromkeys(identities)))),
+        ) as cur,
+    ):
+        return {str(r[0]) for r in await cur.fetchall()}
 
 
 async def known_content_hashes(db: Database, hashes: Iterable[str]) -> set[str]:
@@ -142,8 +146,8 @@ async def add_articles(
         for a in articles:
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO articles (source_id, identity, url, title, published_at,"
-                " content_hash, language, disposition, fetched_at, decision, resume_text)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " content_hash, language, disposition, fetched_at, decision, resume_text,"
+                " last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     source_id,
                     a.identity,
@@ -156,6 +160,7 @@ async def add_articles(
                     to_db(now),
                     a.decision,
                     a.resume_text,
+                    to_db(now),
                 ),
             )
             ids.append((cur.lastrowid or 0) if cur.rowcount > 0 else 0)

@@ -293,6 +293,17 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (digest_id, stories)
     );
     """,
+    # 7: retention (storage.keep_days).  An article's identity is kept while its item is still
+    # in its feed: ``last_seen_at`` is the last parse of the feed that contained it (older
+    # rows start from when they were first seen), ``last_parsed_at`` the source's last parse
+    # (NULL until its first parse after this upgrade: until then none of its articles is
+    # pruned).  Deleting a brief looks up the story that names it as its best one: indexed.
+    """
+    ALTER TABLE articles ADD COLUMN last_seen_at TEXT;
+    UPDATE articles SET last_seen_at = fetched_at;
+    ALTER TABLE sources ADD COLUMN last_parsed_at TEXT;
+    CREATE INDEX stories_by_best_brief ON stories (best_brief_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

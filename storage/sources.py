@@ -201,23 +201,33 @@ async def record_success(
     body_sha: str | None,
     item_count: int,
     warning: str | None,
+    parsed: bool = False,
 ) -> None:
-    """A poll that produced a usable feed: store validators, clear the error and backoff."""
+    """A poll that produced a usable feed: store validators, clear the error and backoff.
+
+    ``parsed``: the feed was parsed now (not recognised as unchanged), and its items were
+    marked seen at ``now`` (:func:`storage.articles.mark_seen`): an article last seen before
+    its source's last parse is no longer in its feed (what retention may forget).
+    """
+    stamp = to_db(now)
     async with db.transaction() as conn:
         await conn.execute(
             "UPDATE sources SET etag = ?, last_modified = ?, body_sha = ?,"
             " first_success_at = COALESCE(first_success_at, ?), last_success_at = ?,"
             " last_polled_at = ?, last_item_count = ?, last_error = NULL, last_error_at = NULL,"
-            " last_warning = ?, consecutive_failures = 0, next_poll_at = NULL WHERE id = ?",
+            " last_warning = ?, consecutive_failures = 0, next_poll_at = NULL,"
+            " last_parsed_at = CASE WHEN ? THEN ? ELSE last_parsed_at END WHERE id = ?",
             (
                 etag,
                 last_modified,
                 body_sha,
-                to_db(now),
-                to_db(now),
-                to_db(now),
+                stamp,
+                stamp,
+                stamp,
                 item_count,
                 warning,
+                int(parsed),
+                stamp,
                 source_id,
             ),
         )

@@ -2,15 +2,18 @@
 
 A cycle: for each due source (concurrently; the :class:`~bot.sources.fetch.Fetcher` bounds
 the requests) fetch with the stored validators → 304 costs nothing more → a body identical to
-the last parsed one costs a hash → otherwise parse off the loop, identify the items, keep the
-unseen ones, let :func:`~bot.sources.policy.decide` say what happens to each, record them all,
-then hand the chosen ones, oldest first, to the pipeline (an
-:class:`~bot.sources.handoff.ArticleSink`: brief, story, delivery — none of it done here).
+the last parsed one costs a hash → otherwise parse off the loop, identify the items, mark the
+known ones seen (retention keeps the identities still in a feed), keep the unseen ones, let
+:func:`~bot.sources.policy.decide` say what happens to each, record them all, then hand the
+chosen ones, oldest first, to the pipeline (an :class:`~bot.sources.handoff.ArticleSink`:
+brief, story, delivery — none of it done here).
 
 Fault isolation: every source runs in its own task and its own ``try``; an error becomes that
 source's stored ``last_error`` (plain words) and backoff, and is logged once when the source's
-state changes, not on every poll.  Cycles never overlap: a cycle that finds the previous one
-still running returns at once.
+state changes, not on every poll.  A database that cannot be written (disk full, read-only,
+locked) is no fault of the sources: nothing is recorded for them, and the service logs one
+line when its writes start failing and one when they work again.  Cycles never overlap: a
+cycle that finds the previous one still running returns at once.
 
 First poll of a source: all its items are recorded, the newest ``first_poll_briefs`` (default
 3) of those published within ``max_age_hours`` are briefed (so /latest has something) and
@@ -26,7 +29,6 @@ pending articles this process is not working on (the service is the pipeline's
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +38,7 @@ from urllib.parse import urlsplit
 from bot.clock import Clock
 from bot.config import Config
 from bot.ops.metrics import Metrics
-from bot.sources.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
+from bot.sources.feeds import FeedError, ParsedFeed, parse_feed
 from bot.sources.fetch import (
     BlockedAddressError,
     Fetcher,
@@ -45,10 +47,12 @@ from bot.sources.fetch import (
     InvalidUrlError,
 )
 from bot.sources.handoff import ArticleJob, ArticleSink, SourceRef, resume_text
-from bot.sources.identity import canonical_url, content_hash, item_identity
-from bot.sources.policy import BRIEFED_ACTIONS, Candidate, decide, next_poll_at
+from bot.sources.identity import canonical_url
+from bot.sources.items import body_sha as sha_of
+from bot.sources.items import parse_and_identify
+from bot.sources.policy import BRIEFED_ACTIONS, decide, next_poll_at
 from bot.sources.trust import ConfigTrust
-from storage import Database, articles, sources
+from storage import Database, StorageUnavailable, articles, sources
 from storage.articles import NewArticle
 from storage.sources import SourceRecord
 
@@ -96,37 +100,6 @@ class TestFetch:
     warning: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    feed: FeedItem
-    candidate: Candidate
-
-
-def _identify(parsed: ParsedFeed) -> list[_Item]:
-    """Identity and content hash for each item; later duplicates of an identity dropped."""
-    out: list[_Item] = []
-    seen: set[str] = set()
-    for position, item in enumerate(parsed.items):
-        identity = item_identity(item.guid, item.link, item.title)
-        if identity in seen:
-            continue
-        seen.add(identity)
-        digest = content_hash(item.title, item.summary or item.full_text)
-        out.append(_Item(item, Candidate(position, identity, digest, item.published)))
-    return out
-
-
-def _parse_and_identify(
-    body: bytes, content_type: str | None, base_url: str, now: datetime
-) -> tuple[ParsedFeed, list[_Item]]:
-    parsed = parse_feed(body, content_type=content_type, base_url=base_url, now=now)
-    return parsed, _identify(parsed)
-
-
-def _sha(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
 class SourceService:
     def __init__(
         self,
@@ -147,6 +120,7 @@ class SourceService:
         self._cycle_lock = asyncio.Lock()
         # Sources this process is polling right now: their pending articles are its own work.
         self._busy_sources: dict[int, int] = {}
+        self._unwritable: str | None = None  # why the polls' writes fail, until one works
 
     # -- configuration and management ----------------------------------------------------------
 
@@ -216,6 +190,8 @@ class SourceService:
         async with self._cycle_lock:
             try:
                 report.resumed = await self.resume_pending()
+            except StorageUnavailable as exc:
+                self._not_written(exc)
             except Exception:  # never let it stop the polls
                 log.exception("resuming articles left pending failed")
             due = await sources.due_sources(self._db, report.started_at)
@@ -245,7 +221,23 @@ class SourceService:
     async def _poll_isolated(self, source: SourceRecord) -> SourceOutcome:
         self._busy_sources[source.id] = self._busy_sources.get(source.id, 0) + 1
         try:
+            outcome = await self._poll_recorded(source)
+        except StorageUnavailable as exc:  # not the source's fault: its state stays as it was
+            self._not_written(exc)
+            return SourceOutcome(source.id, "error", error=str(exc))
+        finally:
+            self._busy_sources[source.id] -= 1
+            if not self._busy_sources[source.id]:
+                del self._busy_sources[source.id]
+        self._written()
+        return outcome
+
+    async def _poll_recorded(self, source: SourceRecord) -> SourceOutcome:
+        """The poll, and a failure recorded as the source's error (unless it is storage's)."""
+        try:
             return await self._poll(source)
+        except StorageUnavailable:
+            raise
         except (InvalidUrlError, BlockedAddressError) as exc:
             config_source = self._trust.trusted_host(source.url) is not None
             if config_source:  # reported once per run, then quiet
@@ -256,10 +248,17 @@ class SourceService:
         except Exception as exc:  # a bug must not take the other sources down
             log.exception("unexpected error while polling %r (%s)", source.name, source.url)
             return await self._failed(source, f"внутрішня помилка ({type(exc).__name__})")
-        finally:
-            self._busy_sources[source.id] -= 1
-            if not self._busy_sources[source.id]:
-                del self._busy_sources[source.id]
+
+    def _not_written(self, exc: StorageUnavailable) -> None:
+        """One line when the polls' writes start failing (not one per source and poll)."""
+        if self._unwritable is None:
+            log.warning("polls not recorded: the database is not writable (%s)", exc)
+        self._unwritable = str(exc)
+
+    def _written(self) -> None:
+        if self._unwritable is not None:
+            log.info("polls recorded again: the database is writable")
+            self._unwritable = None
 
     async def _failed(
         self, source: SourceRecord, error: str, *, quiet: bool = False
@@ -297,16 +296,17 @@ class SourceService:
             await sources.record_not_modified(self._db, source.id, now)
             await self._recovered(source)
             return SourceOutcome(source.id, "not_modified", items=source.last_item_count or 0)
-        body_sha = _sha(result.body)
+        body_sha = sha_of(result.body)
         if body_sha == source.body_sha and source.first_success_at is not None:
             await self._record_success(source, result, body_sha, source.last_item_count or 0, now)
             return SourceOutcome(source.id, "unchanged", items=source.last_item_count or 0)
 
         parsed, items = await asyncio.to_thread(
-            _parse_and_identify, result.body, result.content_type, result.url, now
+            parse_and_identify, result.body, result.content_type, result.url, now
         )
-        known = await articles.known_identities(
-            self._db, source.id, (i.candidate.identity for i in items)
+        # The items still in the feed are marked seen (retention keeps their identities).
+        known = await articles.mark_seen(
+            self._db, source.id, (i.candidate.identity for i in items), now
         )
         new = [i for i in items if i.candidate.identity not in known]
         outcome = SourceOutcome(source.id, "parsed", items=len(parsed.items), new=len(new))
@@ -379,6 +379,7 @@ class SourceService:
             body_sha=body_sha,
             item_count=item_count,
             warning=warning,
+            parsed=parsed is not None,
         )
         await self._recovered(source)
         if warning and warning != source.last_warning:

@@ -9,10 +9,8 @@ Needs ``mount -t tmpfs`` (root); skipped with the reason where mounting is refus
 from __future__ import annotations
 
 import asyncio
-import errno
 import os
 import sqlite3
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
@@ -25,6 +23,7 @@ from e2e_harness import ADMIN_ID, BotProcess, ConfigWriter, StartBot
 from bot.fakes import FakeTelegram
 from bot.fakes.telegram import Limits
 from storage import Database, chats
+from tests.small_disk import fill, mounted_tmpfs
 
 SUBSCRIBERS = list(range(300_000, 300_400))
 CONCURRENCY = 8
@@ -35,40 +34,8 @@ DISK = "4m"
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MiB tmpfs, unmounted at teardown."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    try:
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={DISK}", "tmpfs", str(mount_point)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        pytest.skip("no mount command on this machine")
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip() or done.returncode}")
-    try:
-        yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], check=False)
-
-
-def _fill(disk: Path) -> Path:
-    """Take every free byte of ``disk`` with one file; returns it (delete it to free space)."""
-    filler = disk / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        size = 1 << 20
-        while size:
-            try:
-                os.write(fd, b"\0" * size)
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
-                size //= 2  # smaller and smaller, down to the last byte
-    finally:
-        os.close(fd)
-    return filler
+    with mounted_tmpfs(tmp_path / "disk", DISK) as disk:
+        yield disk
 
 
 def _received(telegram: FakeTelegram) -> Counter[int]:
@@ -115,7 +82,7 @@ async def test_a_broadcast_survives_a_full_disk_and_reaches_everyone_once(
     telegram.callback(ADMIN_ID, ADMIN_ID, preview.message_id, send)
     await telegram.wait_until(lambda: len(_received(telegram)) >= 60, timeout=30)
 
-    filler = _fill(small_disk)
+    filler = fill(small_disk)
     await _until_logged(bot, "delivery paused")
     at_pause = len(telegram.sent)
     assert len(_received(telegram)) < len(SUBSCRIBERS), "the broadcast finished before the fault"
