@@ -119,6 +119,17 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")
 
+    async def wait_for_log(self, text: str, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait until the bot's log has ``text``.  The log is a file the bot writes, so it is
+        read again every 50 ms (the fake Telegram's wait_until wakes only on its own traffic,
+        which may be a 10 s long poll away)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while text not in self.log:
+            if loop.time() > deadline:
+                raise TimeoutError(f"{text!r} not in the bot's log after {timeout} s:\n{self.log}")
+            await asyncio.sleep(0.05)
+
     @property
     def ops_url(self) -> str:
         """``http://127.0.0.1:PORT`` of this run's ops server, as its log announced it."""

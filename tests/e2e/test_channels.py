@@ -179,7 +179,7 @@ async def test_channels_get_stories_the_daily_loss_post_and_chosen_broadcasts(
 
     # The closed channel's owner makes the bot an administrator: checked again at once.
     telegram.my_chat_member(CLOSED, 4242, "administrator")
-    await telegram.wait_until(lambda: "channel @bez_prav_test ('Без прав'" in bot.log, WAIT)
+    await bot.wait_for_log("channel @bez_prav_test ('Без прав'", WAIT)
     title, *paragraphs = LATER
     site.add("bridge", title, paragraphs)
     await telegram.wait_until(
@@ -191,6 +191,6 @@ async def test_channels_get_stories_the_daily_loss_post_and_chosen_broadcasts(
     # the channel that could not get it this morning gets it now (the same one statement).
     bot = await start_bot(config)
     await telegram.wait_until(lambda: bool(_photos(telegram, CLOSED)), WAIT)
-    await telegram.wait_until(lambda: "queued for 1 channel(s)" in bot.log, WAIT)
+    await bot.wait_for_log("queued for 1 channel(s)", WAIT)
     assert len(_photos(telegram, CHANNEL)) == 1 and len(_photos(telegram, CLOSED)) == 1
     assert await bot.stop() == 0

@@ -108,7 +108,7 @@ async def test_one_event_from_three_outlets_reaches_each_subscriber_once(
 
     # 2. Укрінформ, minutes later: it joins the story; nobody who has it gets it again.
     publish(shared[1], minutes_ago=12)
-    await telegram.wait_until(lambda: "joined by Укрінформ" in bot.log, WAIT)
+    await bot.wait_for_log("joined by Укрінформ", WAIT)
     await subscribe(telegram, LATE)  # a reader who comes now has not had the story
 
     # 3. УНІАН: the third source makes the story top.  The late reader gets it now (with

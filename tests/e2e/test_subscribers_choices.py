@@ -155,6 +155,6 @@ async def test_modes_words_sources_quiet_hours_and_the_digest(
 
     # Started again: the digest of that time exists, nothing is sent twice.
     bot = await start_bot(missed, "-v")
-    await telegram.wait_until(lambda: "was built already" in bot.log, WAIT)
+    await bot.wait_for_log("was built already", WAIT)
     assert len(_digests(telegram)) == 1
     assert await bot.stop() == 0
