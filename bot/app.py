@@ -31,6 +31,7 @@ from bot.ops.metrics import Metrics, StorageGauges
 from bot.ops.server import OpsServer
 from bot.ops.webhook import count_refusals, webhook_arguments
 from bot.services import Services
+from bot.sources.hosts import BoundedCookieJar
 from bot.sources.service import SourceService
 from bot.updates import PerChatUpdateProcessor
 from storage import Database
@@ -49,6 +50,7 @@ async def open_services(
         follow_redirects=True,
         max_redirects=5,
         limits=httpx.Limits(max_connections=config.fetch.concurrency * 2),
+        cookies=BoundedCookieJar(),
     )
     losses = LossService(db, http, clock, config.losses)
     briefs = BriefMaker(config.briefs, http, on_summary=metrics.observe_summary)
