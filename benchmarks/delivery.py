@@ -11,6 +11,8 @@ measures what arrives.  Scenarios (``--only NAME`` to run one):
                     subscribers (limits off).
 * ``latency``     — 200 users send /latest or /losses at once during a broadcast; reply latency
                     p50/p99, with the free limits (30/s) and with paid broadcasts (1000/s).
+* ``index``       — the dispatcher's queue queries at 100 000 pending rows: ms per call with the
+                    schema-3 indexes (before issue 10) and today's (see ``ledger_index.py``).
 
 Usage: ``.venv/bin/python benchmarks/delivery.py [--only NAME] [--scale 0.1]``
 (``--scale`` shrinks subscriber counts for a quick look; figures are only meaningful at 1).
@@ -33,10 +35,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ledger_index import index_run  # noqa: E402
+
 from bot.fakes.news import FakeNews  # noqa: E402
 from bot.fakes.telegram import FakeTelegram, Limits, SentMessage  # noqa: E402
 from bot.losses.format import UNAVAILABLE  # noqa: E402
-from storage import Database, articles, briefs, chats, sources  # noqa: E402
+from storage import Database, articles, chats, sources, stories  # noqa: E402
 
 TOKEN = "424242:BENCH"
 ADMIN = 1001
@@ -86,7 +90,7 @@ async def prepare_db(path: Path, subscribers: int, n_briefs: int = 20) -> None:
                     f"Втрати ворога: 912 490 (+1 740)\n"
                     f'<a href="https://bench.example/{i}">Bench</a>'
                 )
-                await briefs.add_brief(
+                await stories.add_story(
                     db, article_id, title=f"Новина {i}", summary=body, html=html,
                     summariser="bench", now=NOW,
                 )  # fmt: skip
@@ -289,6 +293,10 @@ async def main(only: str | None, scale: float) -> None:
         )
     if only in (None, "rss"):
         await broadcast_run(n(100_000), off, Limits(enabled=False), label="rss, 100k subscribers")
+    if only in (None, "index"):
+        with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
+            for result in await index_run(Path(tmp), rows=max(1000, int(100_000 * scale))):
+                print(json.dumps(result, ensure_ascii=False), flush=True)
     if only in (None, "latency"):
         await latency_run(
             n(3_000), 200, {"progress_seconds": 5.0}, Limits(), label="latency, free limits 30/s"
@@ -301,7 +309,7 @@ async def main(only: str | None, scale: float) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("throughput", "limits", "rss", "latency"))
+    parser.add_argument("--only", choices=("throughput", "limits", "rss", "latency", "index"))
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
     asyncio.run(main(args.only, args.scale))

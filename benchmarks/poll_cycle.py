@@ -17,8 +17,10 @@ the bot's alone: ``time.process_time()`` of this process, worker threads (feed p
 extraction) included.  Wall time is ``time.perf_counter()``.
 
 By default items carry their full text in ``content:encoded`` and briefs are made by a trivial
-stand-in, so the figures are the sources machinery's own.  ``--pages`` drops the full text (so
-every briefed item costs a page fetch and a trafilatura extraction) and ``--real-briefs`` uses
+stand-in, so the figures are the sources machinery's own plus the story stage (the real
+:class:`~bot.pipeline.stories.StoryDesk`: features off the loop, matching, storing).
+``--pages`` drops the full text (so every briefed item costs a page fetch and a trafilatura
+extraction) and ``--real-briefs`` uses
 the real extractive :class:`~bot.briefs.maker.BriefMaker`.  ``--max-pushes`` raises the per-poll
 push cap (default 10, as in production) to see the cost of briefing all 25 new items.
 """
@@ -47,6 +49,9 @@ import httpx  # noqa: E402
 
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import Config, FetchConfig, TelegramConfig  # noqa: E402
+from bot.pipeline import ArticlePipeline, ArticleTextReader  # noqa: E402
+from bot.pipeline.stories import StoryDesk  # noqa: E402
+from bot.sources.fetch import Fetcher  # noqa: E402
 from bot.sources.service import SourceService  # noqa: E402
 from storage import Database  # noqa: E402
 from storage import sources as source_store  # noqa: E402
@@ -56,15 +61,42 @@ START = datetime(2025, 3, 29, 9, 30, tzinfo=UTC)
 # -- the fake servers (child process) ---------------------------------------------------------
 
 
+_PLACES = (
+    "Вінниця", "Луцьк", "Дніпро", "Житомир", "Ужгород", "Запоріжжя", "Івано-Франківськ",
+    "Кропивницький", "Львів", "Миколаїв", "Одеса", "Полтава", "Рівне", "Суми", "Тернопіль",
+    "Харків", "Херсон", "Хмельницький", "Черкаси", "Чернівці", "Чернігів", "Київ",
+)  # fmt: skip
+_TOPICS = (
+    ("пункт незламності", "мешканці можуть зігрітися, зарядити телефони й отримати гарячий чай"),
+    ("укриття у школі", "учні зможуть навчатися очно навіть під час повітряних тривог"),
+    ("міст через річку", "водії знову можуть об'їхати затори в центрі міста"),
+    ("центр реабілітації", "ветерани отримають допомогу фізичних терапевтів і психологів"),
+    ("котельню", "тепло отримають кілька тисяч квартир до початку опалювального сезону"),
+    ("амбулаторію", "лікарі прийматимуть пацієнтів із навколишніх сіл щодня"),
+)
+
+
+def _event(source: int, n: int) -> tuple[str, str, str]:
+    """Place, thing and what it gives: items of different sources rarely tell one event."""
+    place = _PLACES[(source * 7 + n) % len(_PLACES)]
+    thing, gives = _TOPICS[(source * 5 + n * 3) % len(_TOPICS)]
+    return place, thing, gives
+
+
 def _paragraphs(source: int, n: int) -> list[str]:
+    place, thing, gives = _event(source, n)
     return [
-        f"Джерело {source}, новина {n}. У громаді відкрили ще один пункт незламності, де "
-        "мешканці можуть зігрітися, зарядити телефони й отримати гарячий чай.",
-        "Місцева влада повідомила, що пункт працюватиме цілодобово до кінця опалювального "
-        "сезону, а генератори забезпечать світло навіть під час відключень.",
+        f"У місті {place} відкрили {thing}: тепер {gives}. Про це повідомила місцева влада.",
+        f"Роботи коштували {source * 1000 + n} тисяч гривень і тривали кілька місяців; "
+        "частину коштів дали міжнародні партнери.",
         "Волонтери закликають приносити теплі речі й ліки, які потім передадуть родинам "
         f"переселенців; усього за тиждень допомогу отримали {n % 90 + 10} сімей.",
     ]
+
+
+def _title(source: int, n: int) -> str:
+    place, thing, _ = _event(source, n)
+    return f"{place}: відкрили {thing} за {source * 1000 + n} тисяч гривень"
 
 
 def feed_body(source: int, top: int, items: int, stamp: str, full: bool) -> str:
@@ -79,7 +111,7 @@ def feed_body(source: int, top: int, items: int, stamp: str, full: bool) -> str:
         paragraphs = _paragraphs(source, n)
         parts += [
             "<item>",
-            f"<title>Джерело {source}: новина {n} про пункти незламності</title>",
+            f"<title>{_title(source, n)}</title>",
             f"<link>{{base}}/a/{n}?utm_source=rss</link>",
             f'<guid isPermaLink="false">s{source}-n{n}</guid>',
             f"<pubDate>{format_datetime(when)}</pubDate>",
@@ -98,7 +130,7 @@ def page_body(source: int, n: int) -> str:
     return (
         '<!DOCTYPE html><html lang="uk"><head><meta charset="utf-8">'
         f"<title>Новина {n}</title></head><body><nav><a href='/'>Головна</a></nav>"
-        f"<article><h1>Джерело {source}: новина {n}</h1>{paragraphs}"
+        f"<article><h1>{_title(source, n)}</h1>{paragraphs}"
         "<p>Читайте також: інші новини громади</p></article>"
         "<footer>© Тестові новини</footer></body></html>"
     )
@@ -196,7 +228,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     )
     pushed = 0
 
-    async def on_new_brief(brief_id: int) -> None:
+    async def hand_over(story_id: int, top: bool) -> None:
         nonlocal pushed
         pushed += 1
 
@@ -206,7 +238,15 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         briefs: Any = BriefMaker(config.briefs, http)
     else:
         briefs = _StandInBriefs()
-    service = SourceService(db, http, clock, config, briefs, _NoLosses(), on_new_brief)  # type: ignore[arg-type]
+    fetcher = Fetcher(http, config.fetch)
+    text = ArticleTextReader(fetcher, config.fetch, briefs_other_languages=False)
+    max_age = timedelta(hours=fetch.max_age_hours)
+    desk = StoryDesk(db, clock, config.stories)
+    await desk.start()
+    pipeline = ArticlePipeline(
+        db, clock, text, briefs, _NoLosses(), desk, hand_over, max_age=max_age
+    )
+    service = SourceService(db, fetcher, clock, config, pipeline)
     for i, url in enumerate(servers.urls):
         await source_store.add_source(db, f"Джерело {i}", f"{url}/feed.xml", "config", START)
 

@@ -14,6 +14,7 @@ says why it was skipped.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -99,6 +100,17 @@ def summary_quality() -> list[Row]:
             f"R-L {gains['ROUGE-L']['gain_%']:+.1f} % vs {gains['ROUGE-L']['best_baseline']}"
         )
         rows.append(Row(f"summary quality, {label}", measured, target, cmd))
+    coherence = figures["coherence"]["newsbot"]
+    rows.append(
+        Row(
+            f"summary coherence, all {figures['coherence']['articles']} texts",
+            f"dangling opening {coherence['dangling']:.1f} %, unbalanced quotes "
+            f"{coherence['unbalanced_quotes']:.1f} %, over 3 sentences "
+            f"{coherence['over_three_sentences']:.1f} %",
+            "dangling ≤ 2 %, quotes 0, over 3 sentences 0",
+            cmd,
+        )
+    )
     speed = figures["speed"]["articles_per_second"]
     shown = (
         ", ".join(f"{k} {v:.0f}/s" for k, v in speed.items())
@@ -109,9 +121,109 @@ def summary_quality() -> list[Row]:
     return rows
 
 
+def stories() -> list[Row]:
+    cmd = "python benchmarks/stories.py"
+    out, error = _run(["benchmarks/stories.py", "--json"], 900)
+    if error:
+        return [Row("story merging", f"failed: {error}", "", cmd)]
+    figures = json.loads(out)
+    threshold = figures["threshold"]
+
+    def at(table: list[dict[str, Any]]) -> dict[str, Any]:
+        return next(r for r in table if r["threshold"] == threshold)
+
+    rows = []
+    if "russian" in figures:
+        for name, label, target in (
+            ("ru_train_pool.tsv", "held out", "P ≥ 0.95, R ≥ 0.80"),
+            ("ru_honey_pool.tsv", "tuning", "P ≥ 0.95 (sets the threshold)"),
+        ):
+            part = figures["russian"][name]
+            base = part["baseline_at_recall_0.8"]
+            rows.append(Row(
+                f"story merging, {name} ({label}, {part['pairs']} pairs)",
+                f"P {part['precision']:.3f}, R {part['recall']:.3f} at {threshold}; word-overlap "
+                f"baseline P {base['precision']:.3f} at R ≥ 0.8",
+                target, cmd,
+            ))  # fmt: skip
+    else:
+        rows.append(Row("story merging, Russian pairs", "skipped: " + figures["russian_skipped"],
+                        "", cmd))  # fmt: skip
+    regimes = [("ukrainian", "alone")]
+    if "ukrainian_window" in figures:
+        regimes.append(("ukrainian_window", "among 1 000 other stories"))
+    for (regime, where), (name, label) in itertools.product(
+        regimes, (("uk_test.jsonl", "held out"), ("uk_dev.jsonl", "development"))
+    ):
+        part = figures[regime][name]
+        r = at(part["table"])
+        rows.append(Row(
+            f"story merging, own Ukrainian set {name} ({label}, {part['items']} items, {where})",
+            f"P {r['precision']:.3f}, R {r['recall']:.3f}; {r['split']} of {part['stories']} "
+            f"stories split, {r['merged']} merged",
+            "P ≥ 0.95", cmd,
+        ))  # fmt: skip
+    speed = figures.get("speed")
+    if speed:
+        cpu, wall = speed["assign_cpu_ms"], speed["assign_ms"]
+        rows.append(Row(
+            f"story assignment among {speed['stories']} stories",
+            f"CPU median {cpu['median']:.2f} ms, p99 {cpu['p99']:.2f} ms (wall {wall['median']:.2f}"
+            f" / {wall['p99']:.2f} ms); index {speed['index_mb']} MB",
+            "≤ 5 ms", cmd,
+        ))  # fmt: skip
+    return rows
+
+
+def fanout(quick: bool) -> list[Row]:
+    subscribers = 10_000 if quick else 100_000
+    cmd = "python benchmarks/fanout.py"
+    out, error = _run(["benchmarks/fanout.py", "--json", "--subscribers", str(subscribers)], 600)
+    if error:
+        return [Row("story fan-out", f"failed: {error}", "", cmd)]
+    figures = json.loads(out)
+    rows = []
+    for name, r in figures["scenarios"].items():
+        rows.append(Row(
+            f"story fan-out to {figures['subscribers']} subscribers, {name}",
+            f"median {r['median_s']:.2f} s wall, {r['median_cpu_s']:.2f} s CPU, {r['rows']} rows, "
+            f"Python peak {r['python_peak_kb']:.0f} KB",
+            "≤ 1 s, memory independent of subscribers", cmd,
+        ))  # fmt: skip
+    return rows
+
+
+def choices(quick: bool) -> list[Row]:
+    subscribers = 10_000 if quick else 100_000
+    cmd = "python benchmarks/choices.py"
+    args = ["benchmarks/choices.py", "--json", "--subscribers", str(subscribers), "--repeat", "3"]
+    out, error = _run(args, 900)
+    if error:
+        return [Row("fan-out with subscribers' choices", f"failed: {error}", "", cmd)]
+    figures = json.loads(out)
+    share = f"{figures['words_share']:.0%} holding words"
+    rows = []
+    for name, r in figures["fan_out"]["scenarios"].items():
+        rows.append(Row(
+            f"story fan-out to {figures['subscribers']} subscribers, {share}, {name}",
+            f"median {r['median_s']:.2f} s wall, {r['median_cpu_s']:.2f} s CPU, {r['rows']} rows",
+            "≤ 2 s", cmd,
+        ))  # fmt: skip
+    build = figures["digest"]["scenarios"]["build"]
+    rows.append(Row(
+        f"digest for {figures['subscribers']} digest subscribers, {share}",
+        f"median {build['median_s']:.2f} s wall, {build['median_cpu_s']:.2f} s CPU,"
+        f" {build['rows']} rows, variants {figures['digest']['variants']}",
+        "≤ 1 s, one row per subscriber", cmd,
+    ))  # fmt: skip
+    return rows
+
+
 def delivery(quick: bool) -> list[Row]:
     base = ["benchmarks/delivery.py", *(["--scale", "0.1"] if quick else [])]
-    runs = ["throughput", "rss", "latency"] if quick else ["throughput", "limits", "rss", "latency"]
+    runs = ["throughput", "rss", "latency", "index"]
+    if not quick:
+        runs.insert(1, "limits")
     results: dict[str, dict[str, Any]] = {}
     rows: list[Row] = []
     for name in runs:
@@ -137,11 +249,16 @@ def delivery(quick: bool) -> list[Row]:
          lambda r: f"p50 {r['p50_s']:.2f} s, p99 {r['p99_s']:.2f} s"),
         ("paid", "/latest + /losses latency, 200 users, paid 1000/s", "p99 ≤ 1 s",
          lambda r: f"p50 {r['p50_s']:.2f} s, p99 {r['p99_s']:.2f} s"),
+        ("ledger index, fresh", "queue queries, 100 000 pending rows never tried",
+         "O(log n): ≤ 1 ms", _index_figures),
+        ("ledger index, outage", "queue queries, 100 000 pending rows all in backoff",
+         "O(log n): ≤ 1 ms", _index_figures),
     ]  # fmt: skip
     for needle, figure, target, show in formatters:
         match = next((r for k, r in results.items() if needle in k), None)
         if match is not None:
             only = "latency" if "latency" in figure else needle.split()[0]
+            only = "index" if needle.startswith("ledger") else only
             cmd = f"python benchmarks/delivery.py --only {only}"
             rows.append(Row(f"delivery, {figure}", show(match), target, cmd))
     return rows
@@ -163,6 +280,13 @@ def fetch_memory() -> list[Row]:
         f"plain {plain['peak_mb']:.2f} MB"
     )
     return [Row("fetch, peak memory of one fetch, 5 MB cap", measured, "≤ cap + 1 MB", cmd)]
+
+
+def _index_figures(r: dict[str, Any]) -> str:
+    return (
+        f"due rows {r['due_ms_before']:.2f} → {r['due_ms_after']:.2f} ms, next retry "
+        f"{r['next_retry_ms_before']:.2f} → {r['next_retry_ms_after']:.2f} ms (before → after)"
+    )
 
 
 def soak() -> list[Row]:
@@ -187,7 +311,15 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller delivery runs")
     parser.add_argument("--soak", action="store_true", help="add the 30-minute memory soak")
     args = parser.parse_args()
-    rows = [*poll_cycle(), *fetch_memory(), *summary_quality(), *delivery(args.quick)]
+    rows = [
+        *poll_cycle(),
+        *fetch_memory(),
+        *summary_quality(),
+        *stories(),
+        *fanout(args.quick),
+        *choices(args.quick),
+        *delivery(args.quick),
+    ]
     if args.soak:
         rows += soak()
     today = date.today().isoformat()

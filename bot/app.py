@@ -15,26 +15,35 @@ from typing import Any
 
 import httpx
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import ApplicationBuilder, Defaults
 
 import handlers
+from bot import texts
+from bot.briefs.extractive import ExtractiveSummariser
+from bot.briefs.lemmas import Lemmatizer
 from bot.briefs.maker import BriefMaker
 from bot.clock import KYIV, Clock, SystemClock
 from bot.config import Config, effective_jitter
 from bot.context import CONTEXT_TYPES, NewsApplication, NewsContext
 from bot.delivery.engine import DeliveryEngine, limiter_for
+from bot.delivery.ratelimit import rejected_method
 from bot.losses.service import LossService
 from bot.ops.collect import read_storage_gauges
 from bot.ops.health import HealthChecker
 from bot.ops.metrics import Metrics, StorageGauges
 from bot.ops.server import OpsServer
 from bot.ops.webhook import count_refusals, webhook_arguments
+from bot.pipeline import ArticlePipeline, ArticleTextReader
+from bot.pipeline.stories import StoryDesk
 from bot.services import Services
+from bot.sources.fetch import Fetcher
 from bot.sources.hosts import BoundedCookieJar
 from bot.sources.service import SourceService
+from bot.subscribers.digest_service import DigestService
+from bot.supervise import supervised_job
 from bot.updates import PerChatUpdateProcessor
-from storage import Database
+from storage import Database, StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +62,54 @@ async def open_services(
         cookies=BoundedCookieJar(),
     )
     losses = LossService(db, http, clock, config.losses)
-    briefs = BriefMaker(config.briefs, http, on_summary=metrics.observe_summary)
-    delivery = DeliveryEngine(db, app.bot, clock, config.delivery)
-    sources = SourceService(
-        db,
+    lemmatizer = Lemmatizer()  # one dictionary and cache for the summaries and the stories
+    briefs = BriefMaker(
+        config.briefs,
         http,
+        extractive=ExtractiveSummariser(lemmatizer),
+        on_summary=metrics.observe_summary,
+    )
+    delivery = DeliveryEngine(
+        db, app.bot, clock, config.delivery, quiet_hours=config.subscribers.quiet_window
+    )
+    fetcher = Fetcher(http, config.fetch)
+    text = ArticleTextReader(
+        fetcher, config.fetch, briefs_other_languages=config.briefs.summariser == "llm"
+    )
+    desk = StoryDesk(
+        db,
         clock,
-        config,
-        briefs,
-        losses,
-        on_new_brief=delivery.enqueue_brief,
+        config.stories,
+        lemmatizer=lemmatizer,
+        top_sources=[s.name for s in config.sources if s.top],
         metrics=metrics,
     )
-    return Services(config, clock, db, http, losses, briefs, sources, delivery, metrics)
+    pipeline = ArticlePipeline(
+        db,
+        clock,
+        text,
+        briefs,
+        losses,
+        desk,
+        delivery.enqueue_story,
+        max_age=dt.timedelta(hours=config.fetch.max_age_hours),
+    )
+    sources = SourceService(db, fetcher, clock, config, pipeline, metrics=metrics)
+    digests = DigestService(db, clock, config.digest.schedule, losses, delivery.wake)
+    return Services(
+        config,
+        clock,
+        db,
+        http,
+        losses,
+        briefs,
+        sources,
+        delivery,
+        metrics,
+        desk,
+        digests,
+        lemmatizer,
+    )
 
 
 def _ops_server(services: Services, started_at: dt.datetime) -> OpsServer | None:
@@ -107,14 +151,19 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
     schedule = services.config.schedule
     once: dict[str, Any] = {"max_instances": 1, "coalesce": True}
 
-    async def poll(_: object) -> None:
+    # Each job logs a failure once, not once a run (bot.supervise); its timetable restarts it.
+    async def _poll(_: object) -> None:
         await services.sources.poll_all()
 
-    async def refresh_losses(_: object) -> None:
+    async def _refresh_losses(_: object) -> None:
         await services.losses.refresh()
 
-    async def backfill_losses(_: object) -> None:
+    async def _backfill_losses(_: object) -> None:
         await services.losses.backfill()
+
+    poll = supervised_job("poll-sources", _poll)
+    refresh_losses = supervised_job("refresh-losses", _refresh_losses)
+    backfill_losses = supervised_job("backfill-losses", _backfill_losses)
 
     jq.run_repeating(
         poll,
@@ -136,17 +185,53 @@ def _schedule_jobs(app: NewsApplication, services: Services) -> None:
     )
     jq.run_once(backfill_losses, when=5.0, name="backfill-losses", job_kwargs=once)
 
+    async def _digest(_: object) -> None:
+        await services.digests.run_due()
+
+    digest = supervised_job("digest", _digest)
+    # Each digest time, Kyiv time; and once after start, for one missed while the bot was down.
+    for moment in services.digests.times.times:
+        jq.run_daily(
+            digest,
+            time=moment.replace(tzinfo=KYIV),
+            name=f"digest-{moment:%H%M}",
+            job_kwargs=once,
+        )
+    jq.run_once(digest, when=2.0, name="digest-catch-up", job_kwargs=once)
+
 
 async def _on_error(update: object, context: NewsContext) -> None:
-    """One line for the expected network trouble; a traceback only for real bugs."""
+    """One line for the expected trouble; a traceback for bugs (a 400 is one).
+
+    A command that needed a write while the database is not writable (disk full, read-only)
+    gets one line in Ukrainian instead of silence.
+    """
     error = context.error
     where = f"update {update.update_id}" if isinstance(update, Update) else "background job"
-    if isinstance(error, NetworkError | TimedOut | RetryAfter):
+    if isinstance(error, BadRequest):  # before NetworkError: PTB derives it from that
+        method = rejected_method(error) or "a request"
+        log.error("%s: bug: Telegram rejected %s: %s", where, method, error.message, exc_info=error)
+    elif isinstance(error, NetworkError | TimedOut | RetryAfter):
         log.warning("%s: Telegram could not be reached (%s)", where, error)
     elif isinstance(error, TelegramError):
         log.warning("%s: Telegram refused a request (%s)", where, error.message)
+    elif isinstance(error, StorageUnavailable):
+        log.warning("%s: not done, the database is not writable (%s)", where, error)
+        if isinstance(update, Update):
+            await _apologise(update)
     else:
         log.error("%s failed", where, exc_info=error)
+
+
+async def _apologise(update: Update) -> None:
+    """Tell the user the command could not be done now (best effort)."""
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.STORAGE_TROUBLE, show_alert=True)
+        elif update.effective_message is not None:
+            await update.effective_message.reply_text(texts.STORAGE_TROUBLE)
+    except TelegramError as exc:
+        log.warning("cannot tell the user about the database trouble: %s", exc)
 
 
 @asynccontextmanager
@@ -199,6 +284,7 @@ def build_application(config: Config, *, clock: Clock | None = None) -> NewsAppl
         services = await open_services(config, app, clock, metrics)
         app.bot_data.services = services
         await services.sources.sync_config_sources()
+        await services.stories.start()
         await services.losses.start()
         await services.delivery.start()
         services.ops = _ops_server(services, started_at)

@@ -1,4 +1,4 @@
-"""The ``newsbot`` command: ``run``, ``demo``, ``preview`` and ``backup``."""
+"""The ``newsbot`` command: ``run``, ``demo``, ``preview``, ``cluster`` and ``backup``."""
 
 from __future__ import annotations
 
@@ -44,8 +44,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("inputs", nargs="+", metavar="URL|FILE")
     preview.add_argument("--summariser", choices=("extractive", "llm"), default="extractive")
-    preview.add_argument("--config", metavar="PATH", help="config for the LLM summariser")
+    preview.add_argument(
+        "--config", metavar="PATH", help="config for the LLM summariser and the loss counter"
+    )
     preview.add_argument("--json", action="store_true", help="one JSON object per line")
+    preview.add_argument(
+        "--counter",
+        metavar="live|FILE.json",
+        help="add the loss-counter line: 'live' asks losses.url (of --config, or the default); "
+        "a FILE is a saved russianwarship.rip v2 answer",
+    )
+    preview.add_argument(
+        "--source", metavar="NAME", help="the source name the brief shows (e.g. for a .txt file)"
+    )
 
     backup = sub.add_parser(
         "backup",
@@ -56,14 +67,30 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("--config", required=True, metavar="CONFIG", help="TOML config file")
     backup.add_argument("path", metavar="PATH", help="the file to write the copy to")
     backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    cluster = sub.add_parser(
+        "cluster",
+        help="group news items into stories (JSONL in, one {id, story} line out per item)",
+        description="Assign each item of FILE (one JSON object per line: id, title, text, "
+        "source, optional published ISO time) to a story, in the order given, as the bot does.",
+    )
+    cluster.add_argument("file", metavar="FILE.jsonl")
+    cluster.add_argument("--window-hours", type=float, default=12.0, metavar="H")
+    cluster.add_argument("--explain", action="store_true", help="why, one line per item on stderr")
     return parser
 
 
-def _run(args: argparse.Namespace) -> int:
+def _load_config(path: str) -> Config | None:
+    """The config at ``path``, or None after printing the one-line error."""
     try:
-        config = load_config(args.config)
+        return load_config(path)
     except ConfigError as exc:
         print(f"newsbot: config error: {exc}", file=sys.stderr)
+        return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = _load_config(args.config)
+    if config is None:
         return EXIT_CONFIG
     setup_logging(
         [config.telegram.token, config.briefs.llm_api_key, config.telegram.secret_token],
@@ -123,10 +150,8 @@ def _wait_for_telegram(config: Config) -> int | None:
 def _backup(args: argparse.Namespace) -> int:
     from storage.backup import BackupError, backup_database
 
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"newsbot: config error: {exc}", file=sys.stderr)
+    config = _load_config(args.config)
+    if config is None:
         return EXIT_CONFIG
     try:
         result = backup_database(config.storage.database, args.path, force=args.force)
@@ -155,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.demo import run_demo
 
         return run_demo(args)
+    if args.command == "cluster":
+        from bot.stories.cluster import run_cluster
+
+        return run_cluster(args)
     from bot.briefs.preview import run_preview
 
     return run_preview(args, os.environ)

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.subscribers.times import DigestTimes, QuietHours, TimeFormatError
+
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_LOSSES_URL = "https://russianwarship.rip/api/v2/statistics/latest"
 DEFAULT_MINFIN_URL = "https://index.minfin.com.ua/ua/russian-invading/casualties/"
@@ -36,6 +38,7 @@ class ConfigError(Exception):
 class SourceConfig:
     name: str
     url: str
+    top: bool = False  # an editor-curated feed («Головне»): its stories are top stories
 
 
 DEFAULT_SOURCES: tuple[SourceConfig, ...] = (
@@ -127,6 +130,32 @@ class DeliveryConfig:
     max_attempts: int = 5
     limits_enabled: bool = True  # false only against a fake Telegram (benchmarks)
     progress_seconds: float = 5.0  # how often a broadcast's progress message is edited
+    expire_hours: float = 6.0  # a story still unsent after this is news no longer: never sent
+
+
+@dataclass(frozen=True, slots=True)
+class StoriesConfig:
+    window_hours: float = 12.0  # reports of one event within this window join one story
+    top_min_sources: int = 3  # distinct sources that make a story top (fewer enabled: all)
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribersConfig:
+    default_mode: str = "top"  # a new subscriber's mode: "all", "top" or "digest"
+    quiet_hours: str = "23:00-08:00"  # Kyiv time, may cross midnight; each chat opts in
+
+    @property
+    def quiet_window(self) -> QuietHours:
+        return QuietHours.parse(self.quiet_hours)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestConfig:
+    times: tuple[str, ...] = ("09:00", "19:00")  # Kyiv times of the digests
+
+    @property
+    def schedule(self) -> DigestTimes:
+        return DigestTimes.parse(self.times)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +172,9 @@ class Config:
     fetch: FetchConfig = FetchConfig()
     briefs: BriefsConfig = BriefsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    stories: StoriesConfig = StoriesConfig()
+    subscribers: SubscribersConfig = SubscribersConfig()
+    digest: DigestConfig = DigestConfig()
     ops: OpsConfig = OpsConfig()
     sources: tuple[SourceConfig, ...] = DEFAULT_SOURCES
 
@@ -155,6 +187,9 @@ _SECTIONS: dict[str, type[Any]] = {
     "fetch": FetchConfig,
     "briefs": BriefsConfig,
     "delivery": DeliveryConfig,
+    "stories": StoriesConfig,
+    "subscribers": SubscribersConfig,
+    "digest": DigestConfig,
     "ops": OpsConfig,
 }
 _HIDDEN_KEYS = ("token", "llm_api_key", "secret_token")
@@ -164,6 +199,7 @@ _LISTEN_KEYS = {("telegram", "listen"), ("ops", "listen")}
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("briefs", "summariser"): ("extractive", "llm"),
     ("telegram", "mode"): ("polling", "webhook"),
+    ("subscribers", "default_mode"): ("all", "top", "digest"),
 }
 _POSITIVE_KEYS = {
     ("schedule", "poll_seconds"),
@@ -185,6 +221,9 @@ _POSITIVE_KEYS = {
     ("delivery", "concurrency"),
     ("delivery", "max_attempts"),
     ("delivery", "progress_seconds"),
+    ("stories", "window_hours"),
+    ("stories", "top_min_sources"),
+    ("delivery", "expire_hours"),
 }
 
 
@@ -240,6 +279,12 @@ def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
         ):
             raise ConfigError(f"{name}: expected a list of integer user ids, got {value!r}")
         return tuple(value)
+    if expected == "tuple[str, ...]":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name}: expected a list of strings, got {value!r}")
+        value = tuple(value)
+        _check_times(section, key, value)
+        return value
     py = {"int": int, "float": float, "bool": bool, "str": str}[expected]
     ok = (
         isinstance(value, py) and not (py is int and isinstance(value, bool))
@@ -261,10 +306,22 @@ def _coerce(section: str, key: str, value: Any, expected: Any) -> Any:
         raise ConfigError(
             f"{name}: 1-256 characters, only letters A-Z a-z, digits, _ and - (Telegram's rule)"
         )
+    _check_times(section, key, value)
     choices = _CHOICES.get((section, key))
     if choices and value not in choices:
         raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+def _check_times(section: str, key: str, value: Any) -> None:
+    """Kyiv times of day: the quiet-hours window and the digest times."""
+    try:
+        if (section, key) == ("subscribers", "quiet_hours"):
+            QuietHours.parse(value)
+        elif (section, key) == ("digest", "times"):
+            DigestTimes.parse(value)
+    except TimeFormatError as exc:
+        raise ConfigError(f"{section}.{key}: {exc}") from None
 
 
 def _env_value(raw: str, expected: str) -> Any:
@@ -306,9 +363,10 @@ def _build_sources(raw: Any) -> tuple[SourceConfig, ...]:
         where = f"sources[{i}]"
         if not isinstance(item, dict):
             raise ConfigError(f"{where}: expected a table with name and url")
-        unknown = set(item) - {"name", "url"}
+        unknown = set(item) - {"name", "url", "top"}
         if unknown:
-            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key (known keys: name, url)")
+            known = "name, url, top"
+            raise ConfigError(f"{where}.{sorted(unknown)[0]}: unknown key (known keys: {known})")
         url = item.get("url")
         if not isinstance(url, str):
             raise ConfigError(f"{where}.url: missing or not a string")
@@ -316,7 +374,10 @@ def _build_sources(raw: Any) -> tuple[SourceConfig, ...]:
         name = item.get("name", urlsplit(url).hostname or url)
         if not isinstance(name, str) or not name.strip():
             raise ConfigError(f"{where}.name: expected a non-empty string")
-        out.append(SourceConfig(name=name.strip(), url=url))
+        top = item.get("top", False)
+        if not isinstance(top, bool):
+            raise ConfigError(f"{where}.top: expected true or false, got {top!r}")
+        out.append(SourceConfig(name=name.strip(), url=url, top=top))
     return tuple(out)
 
 

@@ -1,9 +1,10 @@
 """``newsbot demo``: the real bot, offline, with no token.
 
 It starts the in-process fake of the Telegram Bot API and a local server of sample sources (a
-feed, article pages and a loss counter, all written for this project and shipped in
-``bot/demo_data``), runs the real application against them, subscribes a demo user, and prints
-what that user receives.  Interactive by default (type commands as the user); ``--script FILE``
+feed and article pages written for this project, and the loss counter with its daily history
+from 25 February 2022 — see :mod:`bot.demo_losses` — all shipped in ``bot/demo_data``), runs
+the real application against them, subscribes a demo user, and prints what that user
+receives.  Interactive by default (type commands as the user); ``--script FILE``
 sends the file's lines instead and exits.
 """
 
@@ -12,13 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 from importlib import resources
@@ -29,6 +31,7 @@ from bot.app import build_application, running
 from bot.clock import KYIV, SystemClock
 from bot.config import parse_config
 from bot.context import NewsApplication
+from bot.demo_losses import Day, continued, load_history, v2_answer, v2_record
 from bot.fakes import FakeNews, FakeTelegram, Limits, SentMessage, parse_telegram_html
 from bot.logging_setup import setup_logging
 from bot.services import Services
@@ -39,7 +42,8 @@ SOURCE_NAME = "Демо-новини"
 FEED_PATH = "/demo/rss.xml"
 LOSSES_PATH = "/api/v2/statistics/latest"
 HISTORY_PATH = "/api/v2/statistics"  # ?date_from=&date_to= (the query is ignored here)
-WAR_START = date(2022, 2, 24)
+TERMS_PATH = "/api/v2/terms/uk"
+HISTORY_SERVED = 46  # days the range query answers with: enough for the 30-day backfill
 FIRST_BRIEF_TIMEOUT = 30.0
 REPLY_TIMEOUT = 20.0
 
@@ -61,21 +65,6 @@ class SampleArticle:
         )
 
 
-def _sample_increase(k: int, keys: set[str]) -> dict[str, int]:
-    """A deterministic day-to-day increase for the sample history."""
-    pattern = {
-        "personnel_units": 900 + (k * 173) % 520,
-        "tanks": (k * 7) % 6,
-        "armoured_fighting_vehicles": (k * 11) % 9,
-        "artillery_systems": 20 + (k * 13) % 35,
-        "uav_systems": 90 + (k * 37) % 160,
-        "vehicles_fuel_tanks": 40 + (k * 29) % 70,
-        "mlrs": (k * 5) % 3,
-        "special_military_equip": (k * 3) % 4,
-    }
-    return {key: value for key, value in pattern.items() if key in keys}
-
-
 def _load_json(name: str) -> Any:
     return json.loads(resources.files("bot.demo_data").joinpath(name).read_text("utf-8"))
 
@@ -95,6 +84,10 @@ class DemoSite:
         self.fresh = _article(_load_json("new_article.json"), now)
 
     def publish(self) -> None:
+        self._publish_articles()
+        self._publish_losses()
+
+    def _publish_articles(self) -> None:
         for article in self.articles:
             self._news.set(
                 f"/demo/{article.slug}.html",
@@ -102,39 +95,30 @@ class DemoSite:
                 content_type="text/html; charset=utf-8",
             )
         self._news.set(FEED_PATH, self._feed())
-        latest, history = self._losses()
-        self._news.set_json(LOSSES_PATH, {"message": "newsbot demo sample", "data": latest})
-        self._news.set_json(HISTORY_PATH, {"message": "newsbot demo", "data": {"records": history}})
 
-    def _losses(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """Today's sample counter and 45 days of sample history before it (newest first).
-
-        The history is made up from the sample totals with a fixed, plausible-looking pattern of
-        daily increases, so that /losses chart has something to draw; it is not real data.
-        """
-        sample = _load_json("losses_latest.json")["data"]
+    def _publish_losses(self) -> None:
+        """The counter: today's report, every day's report, the latest days as a range, and
+        the Ukrainian titles of categories the bot has no wording for."""
         today = self._now.astimezone(KYIV).date()
-        stats: dict[str, int] = dict(sample["stats"])
-        records = []
-        for back in range(46):
-            day = today - timedelta(days=back)
-            increase = dict(sample["increase"]) if back == 0 else _sample_increase(back, set(stats))
-            records.append(
-                {
-                    "date": day.isoformat(),
-                    "day": (day - WAR_START).days + 1,
-                    "stats": dict(stats),
-                    "increase": increase,
-                }
-            )
-            stats = {k: v - increase.get(k, 0) for k, v in stats.items()}
-        latest = {**sample, **records[0]}
-        return latest, records
+        days = continued(load_history(), today)
+        if not days:
+            return
+        previous: Day | None = None
+        for day in days:
+            self._news.set_json(f"{HISTORY_PATH}/{day.day.isoformat()}", v2_answer(day, previous))
+            previous = day
+        self._news.set_json(LOSSES_PATH, v2_answer(days[-1], days[-2] if len(days) > 1 else None))
+        recent = days[-HISTORY_SERVED - 1 :]
+        records = [v2_record(d, p) for p, d in itertools.pairwise(recent)]
+        self._news.set_json(
+            HISTORY_PATH, {"message": "newsbot demo", "data": {"records": records[::-1]}}
+        )
+        self._news.set_json(TERMS_PATH, _load_json("losses_terms_uk.json"))
 
     def publish_fresh(self) -> None:
         """A new article appears in the feed (and its page on the site)."""
         self.articles.append(self.fresh)
-        self.publish()
+        self._publish_articles()
 
     def _feed(self) -> str:
         items = []
@@ -258,7 +242,7 @@ class Demo:
 
     async def first_push(self) -> bool:
         """Publish a fresh article, poll, and wait for its brief to reach the demo user."""
-        self.say(f"(на сайті «{SOURCE_NAME}» з'являється нова стаття: «{self.site.fresh.title}»)")
+        self.say(f"(на сайті «{SOURCE_NAME}» з’являється нова стаття: «{self.site.fresh.title}»)")
         start = len(self.tg.sent)
         self.site.publish_fresh()
         await self.poll_now()
@@ -269,7 +253,7 @@ class Demo:
                 start=start,
             )
         except TimeoutError:
-            self.say("(бриф нової статті не надійшов за 30 с — дивіться журнал вище)")
+            self.say("(новина з нової статті не надійшла за 30 с — дивіться журнал вище)")
             return False
         self.screen.refresh()
         return True
@@ -277,7 +261,8 @@ class Demo:
 
 async def _interactive(demo: Demo) -> None:
     demo.say(
-        "Пишіть команди від імені користувача: /latest, /losses, /losses chart, /help, /stop, "
+        "Пишіть команди від імені користувача: /latest, /losses, /losses 29.03.2025, "
+        "/losses графік, /help, /stop, "
         "/start, /stats, /broadcast ТЕКСТ; #N натискає кнопку N. Вихід — Ctrl+D або quit."
     )
     while True:
@@ -322,7 +307,7 @@ async def _session(demo: Demo, services: Services, script: list[str] | None) -> 
     try:
         demo.say("newsbot demo: справжній бот, фейковий Telegram і зразкові джерела")
         await services.losses.refresh()
-        await services.losses.backfill()  # 30 days of sample history for /losses chart
+        await services.losses.backfill()  # the last 30 days, for /losses графік
         await demo.poll_now()  # the first poll records the sample articles, pushes nothing
         await demo.send("/start")
         pushed = await demo.first_push()

@@ -23,11 +23,12 @@ from telegram import Bot
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import texts
 from bot.config import TelegramConfig
 
 log = logging.getLogger(__name__)
 
-TOKEN_REJECTED = "Telegram не прийняв токен: перевірте NEWSBOT_TELEGRAM_TOKEN"
+TOKEN_REJECTED = texts.TOKEN_REJECTED
 FIRST_DELAY = 2.0
 MAX_DELAY = 60.0
 

@@ -7,6 +7,7 @@ plural form, dates read as a Ukrainian would write them ("29 березня 2025
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.clock import KYIV
@@ -53,9 +54,41 @@ def count(number: int, one: str, few: str, many: str) -> str:
     return f"{group_digits(number)} {plural(number, one, few, many)}"
 
 
+@dataclass(frozen=True, slots=True)
+class Forms:
+    """The three forms a word takes after a number (see :func:`plural`), and what governs
+    them (``after``), so a test can check each form's case and number:
+
+    - ``"number"``: a plain count, nominative — 1 танк, 2 танки, 5 танків;
+    - ``"about"``: after «близько», genitive — близько 21 особи, 22 осіб, 25 осіб;
+    - ``"every"``: after «кожну/кожні», accusative — кожну 21 хвилину, кожні 2 хвилини;
+    - ``"verb"``: a verb agreeing with its subject — 21 підписник отримає, 22 … отримають.
+    """
+
+    one: str
+    few: str
+    many: str
+    after: str = "number"
+
+
+def agree(number: int, forms: Forms) -> str:
+    """The form of ``forms`` that agrees with ``number``."""
+    return plural(number, forms.one, forms.few, forms.many)
+
+
+def counted(number: int, forms: Forms) -> str:
+    """'912 490 осіб', '21 танк': the number grouped, the word agreed."""
+    return f"{group_digits(number)} {agree(number, forms)}"
+
+
 def format_date(day: date) -> str:
     """date(2025, 3, 29) -> '29 березня 2025'."""
     return f"{day.day} {MONTHS_GENITIVE[day.month - 1]} {day.year}"
+
+
+def format_numeric_date(day: date) -> str:
+    """date(2025, 3, 29) -> '29.03.2025' (as the General Staff dates its reports)."""
+    return f"{day:%d.%m.%Y}"
 
 
 def format_kyiv_time(moment: datetime) -> str:
@@ -72,6 +105,11 @@ _UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")
 _RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
 _CYRILLIC = re.compile(r"[А-Яа-яЁёІіЇїЄєҐґ]")
 _LATIN = re.compile(r"[A-Za-z]")
+
+
+def has_russian_letters(text: str) -> bool:
+    """Whether ``text`` holds a letter of the Russian alphabet that Ukrainian lacks (ы э ъ ё)."""
+    return _RU_ONLY.search(text) is not None
 
 
 def detect_language(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Config
 from bot.context import NewsApplication
-from handlers import admin, commands, latest, losses, menu, sources
+from handlers import admin, commands, latest, losses, menu, settings, sources, words
 
 USER_COMMANDS: tuple[tuple[str, str], ...] = tuple((c.name, c.menu) for c in menu.USER)
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = tuple((c.name, c.menu) for c in menu.ADMIN)
@@ -16,5 +16,7 @@ def register_all(app: NewsApplication, config: Config) -> None:
     latest.register(app, config)
     losses.register(app, config)
     sources.register(app, config)
+    settings.register(app, config)
+    words.register(app, config)
     admin.register(app, config)
     commands.register_fallbacks(app, config)

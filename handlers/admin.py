@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, time
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import texts
 from bot.clock import KYIV
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.losses.model import Snapshot
 from bot.telegram_text import MAX_TEXT, split_lines, truncate, utf16_len
-from bot.uk import count, format_date, format_kyiv_time, group_digits, kyiv_today, plural
-from handlers.guards import ADMIN_ONLY, admin_only, is_admin
-from storage import briefs, broadcasts, chats, deliveries, sources
+from bot.uk import agree, counted, format_date, format_kyiv_time, group_digits, kyiv_today
+from handlers.guards import admin_only, is_admin
+from storage import articles, broadcasts, chats, deliveries, sources, stories
 from storage.sources import SourceRecord
 
 PREVIEW_ROOM = 3500  # the preview adds a header; a long text is shown shortened
 CALLBACK = re.compile(r"^bc:(send|cancel):([0-9]+)$")
 MAX_ID = 2**63 - 1  # SQLite INTEGER; a forged larger id names no broadcast
-USAGE = (
-    "Напишіть текст після команди, наприклад:\n/broadcast Завтра бот оновлюватиметься.\n"
-    "Спершу я покажу попередній перегляд із кнопками «Надіслати всім» і «Скасувати»."
-)
-TOO_LONG = "Текст задовгий: {n}, а Telegram дозволяє щонайбільше 4096."
-EMOJI_COUNT_TWICE = " Емодзі Telegram рахує за два символи."
-CANCELLED = "Розсилку скасовано. Нічого не надіслано."
-STARTED = "Розсилку розпочато."
-NOT_A_DRAFT = "Цю розсилку вже надіслано або скасовано."
 
 
 def broadcast_body(text: str | None) -> str:
@@ -40,18 +33,20 @@ def broadcast_body(text: str | None) -> str:
 
 
 def preview_html(body: str, active: int) -> str:
-    verb = plural(active, "отримає", "отримають", "отримають")
-    who = count(active, "підписник", "підписники", "підписників")
-    shown = truncate(body, PREVIEW_ROOM)
-    return f"<b>Попередній перегляд розсилки</b> — її {verb} {who}:\n\n{escape(shown, quote=False)}"
+    shown = escape(truncate(body, PREVIEW_ROOM), quote=False)
+    return texts.BROADCAST_PREVIEW_HTML.format(
+        verb=agree(active, texts.WILL_RECEIVE), who=counted(active, texts.SUBSCRIBER), body=shown
+    )
 
 
 def preview_buttons(broadcast_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("Надіслати всім", callback_data=f"bc:send:{broadcast_id}"),
-                InlineKeyboardButton("Скасувати", callback_data=f"bc:cancel:{broadcast_id}"),
+                InlineKeyboardButton(texts.BROADCAST_SEND, callback_data=f"bc:send:{broadcast_id}"),
+                InlineKeyboardButton(
+                    texts.BROADCAST_CANCEL, callback_data=f"bc:cancel:{broadcast_id}"
+                ),
             ]
         ]
     )
@@ -64,12 +59,12 @@ async def broadcast(update: Update, context: NewsContext) -> None:
         return
     body = broadcast_body(message.text)
     if not body:
-        await message.reply_text(USAGE)
+        await message.reply_text(texts.BROADCAST_USAGE)
         return
     length = utf16_len(body)
     if length > MAX_TEXT:
-        text = TOO_LONG.format(n=count(length, "символ", "символи", "символів"))
-        await message.reply_text(text + (EMOJI_COUNT_TWICE if length != len(body) else ""))
+        text = texts.BROADCAST_TOO_LONG.format(length=counted(length, texts.CHARACTER))
+        await message.reply_text(text + (texts.EMOJI_COUNT_TWICE if length != len(body) else ""))
         return
     s = context.services
     broadcast_id = await broadcasts.create_broadcast(s.db, user.id, body, s.clock.now())
@@ -85,12 +80,12 @@ async def broadcast_button(update: Update, context: NewsContext) -> None:
     if m is None:
         return
     if not is_admin(update, context):
-        await query.answer(ADMIN_ONLY, show_alert=True)
+        await query.answer(texts.ADMIN_ONLY, show_alert=True)
         return
     action, digits = m.group(1), m.group(2).lstrip("0") or "0"
     broadcast_id = int(digits) if len(digits) <= 19 else MAX_ID + 1
     if broadcast_id > MAX_ID:
-        await query.answer(NOT_A_DRAFT, show_alert=True)
+        await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
         return
     s = context.services
     now = s.clock.now()
@@ -98,9 +93,9 @@ async def broadcast_button(update: Update, context: NewsContext) -> None:
     if action == "cancel":
         if await broadcasts.cancel_broadcast(s.db, broadcast_id, now):
             await query.answer()
-            await query.edit_message_text(CANCELLED)
+            await query.edit_message_text(texts.BROADCAST_CANCELLED)
         else:
-            await query.answer(NOT_A_DRAFT, show_alert=True)
+            await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
         return
     # The engine edits this message with the progress and, at the end, the summary.
     started = None
@@ -109,59 +104,92 @@ async def broadcast_button(update: Update, context: NewsContext) -> None:
             broadcast_id, message.chat.id, message.message_id
         )
     if started is None:
-        await query.answer(NOT_A_DRAFT, show_alert=True)
+        await query.answer(texts.BROADCAST_NOT_A_DRAFT, show_alert=True)
         return
-    await query.answer(STARTED)
+    await query.answer(texts.BROADCAST_STARTED)
 
 
 def _source_line(src: SourceRecord, now: datetime) -> str:
     name = escape(src.name)
     if not src.enabled:
-        return f"⏸ {name} — вимкнено"
+        return texts.STATS_SOURCE_OFF.format(name=name)
     if src.healthy and src.last_success_at is not None:
-        return f"✅ {name} — востаннє {format_kyiv_time(src.last_success_at)}"
+        return texts.STATS_SOURCE_OK.format(name=name, time=format_kyiv_time(src.last_success_at))
     if src.last_success_at is None and src.last_error is None:
-        return f"⏳ {name} — ще не опитувалося"
-    failures = count(src.consecutive_failures, "помилка", "помилки", "помилок")
-    error = escape((src.last_error or "невідома помилка")[:120])
-    return f"⚠️ {name} — {failures} поспіль: {error}"
+        return texts.STATS_SOURCE_NEW.format(name=name)
+    failures = counted(src.consecutive_failures, texts.ERROR)
+    error = escape((src.last_error or texts.UNKNOWN_ERROR)[:120])
+    return texts.STATS_SOURCE_FAILING.format(name=name, failures=failures, error=error)
 
 
 def _counter_line(snapshot: Snapshot | None, now: datetime) -> str:
     if snapshot is None:
-        return "Лічильник втрат: даних ще немає"
+        return texts.STATS_NO_COUNTER
     age_days = (kyiv_today(now) - snapshot.day).days
     fresh = (
-        "актуальні" if age_days <= 1 else f"застарілі на {count(age_days, 'день', 'дні', 'днів')}"
+        texts.STATS_COUNTER_FRESH
+        if age_days <= 1
+        else texts.STATS_COUNTER_STALE.format(age=counted(age_days, texts.DAY))
     )
-    return (
-        f"Лічильник втрат: дані за {format_date(snapshot.day)} ({fresh}), "
-        f"отримано {format_kyiv_time(snapshot.fetched_at)}"
+    return texts.STATS_COUNTER.format(
+        date=format_date(snapshot.day),
+        freshness=fresh,
+        fetched=format_kyiv_time(snapshot.fetched_at),
     )
+
+
+_STATUSES = ("active", "stopped", "blocked", "gone")
+
+
+@dataclass(frozen=True, slots=True)
+class Today:
+    """What came in today (Kyiv): new feed items, stories formed, stories that became top."""
+
+    items: int = 0
+    stories: int = 0
+    top: int = 0
 
 
 def stats_html(
     by_status: dict[str, int],
-    briefs_today: int,
+    today: Today,
     pending: int,
     source_list: list[SourceRecord],
     snapshot: Snapshot | None,
     now: datetime,
+    *,
+    expired: int = 0,
+    unknown: int = 0,
+    paused: bool = False,
 ) -> str:
-    """The /stats message (pure: everything it shows is passed in)."""
+    """The /stats message (pure: everything it shows is passed in).
+
+    ``expired``/``unknown`` count ledger rows that ended unsent because the news was too old,
+    and sends Telegram never answered (not repeated: they may have arrived); ``paused`` says
+    delivery waits for the database to be writable.  Each shows only when it is not zero.
+    """
     lines = [
-        "<b>Статистика бота</b>",
-        f"Підписники: активні — {group_digits(by_status.get('active', 0))}, "
-        f"відписалися — {group_digits(by_status.get('stopped', 0))}, "
-        f"заблокували бота — {group_digits(by_status.get('blocked', 0))}, "
-        f"недоступні — {group_digits(by_status.get('gone', 0))}",
-        f"Новин сьогодні: {group_digits(briefs_today)}",
-        f"У черзі на надсилання: {group_digits(pending)}",
-        _counter_line(snapshot, now),
-        "",
-        "<b>Джерела</b>",
+        texts.STATS_TITLE_HTML,
+        texts.STATS_SUBSCRIBERS.format(
+            **{key: group_digits(by_status.get(key, 0)) for key in _STATUSES}
+        ),
+        texts.STATS_TODAY.format(
+            items=counted(today.items, texts.NEW_ITEM),
+            stories=counted(today.stories, texts.STORY),
+            top=counted(today.top, texts.TOP_STORY),
+        ),
+        texts.STATS_PENDING.format(n=group_digits(pending)),
     ]
-    lines += [_source_line(src, now) for src in source_list] or ["джерел немає"]
+    if paused:
+        lines.append(texts.STATS_PAUSED)
+    if expired or unknown:
+        lines.append(
+            texts.STATS_UNDELIVERED.format(
+                expired=group_digits(expired), unknown=group_digits(unknown)
+            )
+        )
+    lines += [_counter_line(snapshot, now), "", texts.STATS_SOURCES_HTML]
+    lines += [_source_line(src, now) for src in source_list] or [texts.STATS_NO_SOURCES]
     return "\n".join(lines)
 
 
@@ -173,13 +201,19 @@ async def stats(update: Update, context: NewsContext) -> None:
     s = context.services
     now = s.clock.now()
     midnight = datetime.combine(kyiv_today(now), time(0, 0), tzinfo=KYIV)
+    found = await stories.story_counts_since(s.db, midnight)
+    today = Today(await articles.count_items_since(s.db, midnight), found.stories, found.top)
+    expired, unknown = await deliveries.uncertain_counts(s.db)
     text = stats_html(
         await chats.count_by_status(s.db),
-        await briefs.count_briefs_since(s.db, midnight),
+        today,
         await deliveries.count_pending(s.db),
         await sources.list_sources(s.db),
         s.losses.latest_snapshot(),
         now,
+        expired=expired,
+        unknown=unknown,
+        paused=s.delivery.paused,
     )
     for part in split_lines(text):
         await message.reply_text(part)

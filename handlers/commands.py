@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 from html import escape
+from typing import cast
 
 from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import ChatMemberHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
+from bot import texts
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
-from bot.uk import count, plural
+from bot.subscribers.view import mode_line
+from bot.uk import Forms, agree, counted
 from handlers import menu
 from handlers.guards import group_admin_only, is_admin
-from storage import chats
+from storage import chats, settings
+from storage.chats import ChatMode
 
-WELCOME = (
-    "Вітаю! Відтепер я надсилатиму сюди короткі новини з українських джерел, щойно вони "
-    "з'являються (перевіряю джерела {how_often}). У кожній новині — лічильник втрат "
-    "російських окупантів."
-)
-COMMANDS_HINT = "/latest — останні новини\n/losses — втрати ворога\n/help — усі команди"
-STOP_HINT = "Відписатися можна будь-коли командою /stop."
-ALREADY = "Ви вже підписані — нові новини надходитимуть сюди. Відписатися — /stop."
-STOPPED = "Ви відписалися: новин більше не надсилатиму. Повернутися — /start."
-NOT_SUBSCRIBED = "Ви не підписані. Підписатися — /start."
-HELP = "\n".join(["Що я вмію:", *menu.help_lines(menu.USER)])
-ADMIN_HELP_TITLE = "Для адміністраторів:"
-UNKNOWN = "Не знаю такої команди. Усі команди — /help."
-PLAIN_TEXT = "Я відповідаю лише на команди. Останні новини — /latest, усі команди — /help."
+HELP = "\n".join([texts.HELP_TITLE, *menu.help_lines(menu.HELP_USER)])
 
 _GONE_STATUSES = {ChatMemberStatus.BANNED, ChatMemberStatus.LEFT}
 _BACK_STATUSES = {
@@ -42,34 +39,34 @@ _BACK_STATUSES = {
 def how_often(poll_seconds: int) -> str:
     """How often sources are checked: 'кожні 5 хвилин', 'щохвилини', 'кожні 90 секунд'."""
     if poll_seconds % 3600 == 0:
-        hours = poll_seconds // 3600
-        if hours == 1:
-            return "щогодини"
-        every = plural(hours, "кожну", "кожні", "кожні")
-        return f"{every} {count(hours, 'годину', 'години', 'годин')}"
+        return _every(poll_seconds // 3600, texts.HOURS, texts.EVERY_HOUR)
     if poll_seconds % 60 == 0:
-        minutes = poll_seconds // 60
-        if minutes == 1:
-            return "щохвилини"
-        every = plural(minutes, "кожну", "кожні", "кожні")
-        return f"{every} {count(minutes, 'хвилину', 'хвилини', 'хвилин')}"
-    every = plural(poll_seconds, "кожну", "кожні", "кожні")
-    return f"{every} {count(poll_seconds, 'секунду', 'секунди', 'секунд')}"
+        return _every(poll_seconds // 60, texts.MINUTES, texts.EVERY_MINUTE)
+    return _every(poll_seconds, texts.SECONDS, None)
 
 
-def welcome_text(poll_seconds: int, counter_line: str | None) -> str:
-    """The greeting for a new (or returning) subscriber."""
-    parts = [WELCOME.format(how_often=how_often(poll_seconds))]
+def _every(number: int, unit: Forms, single: str | None) -> str:
+    if number == 1 and single is not None:
+        return single
+    return f"{agree(number, texts.EVERY)} {counted(number, unit)}"
+
+
+def welcome_text(poll_seconds: int, counter_line: str | None, mode: str | None = None) -> str:
+    """The greeting for a new (or returning) subscriber; ``mode`` is the line that says which
+    mode the chat is in and that /settings changes it."""
+    parts = [texts.WELCOME.format(how_often=how_often(poll_seconds))]
+    if mode:
+        parts.append(escape(mode, quote=False))
     if counter_line:
         parts.append(escape(counter_line, quote=False))
-    parts += [COMMANDS_HINT, STOP_HINT]
+    parts += [texts.COMMANDS_HINT, texts.STOP_HINT]
     return "\n\n".join(parts)
 
 
 def help_text(admin: bool) -> str:
     if not admin:
         return HELP
-    return "\n".join([HELP, "", ADMIN_HELP_TITLE, *menu.help_lines(menu.ADMIN)])
+    return "\n".join([HELP, "", texts.ADMIN_HELP_TITLE, *menu.help_lines(menu.ADMIN)])
 
 
 def _title(chat: Chat) -> str:
@@ -82,11 +79,16 @@ async def start(update: Update, context: NewsContext) -> None:
         return
     s = context.services
     now = s.clock.now()
-    new = await chats.subscribe(s.db, chat.id, chat.type, _title(chat), now)
+    config = s.config
+    mode = cast(ChatMode, config.subscribers.default_mode)  # one of them: the config checks it
+    new = await chats.subscribe(s.db, chat.id, chat.type, _title(chat), now, mode=mode)
     if new:
-        text = welcome_text(s.config.schedule.poll_seconds, s.losses.counter_line(now))
+        found = await settings.get_settings(s.db, chat.id)  # a returning chat keeps its mode
+        assert found is not None
+        line = mode_line(found.mode, config.digest.schedule, texts.WELCOME_MODE)
+        text = welcome_text(config.schedule.poll_seconds, s.losses.counter_line(now), line)
     else:
-        text = ALREADY
+        text = texts.ALREADY_SUBSCRIBED
     await message.reply_text(text)
 
 
@@ -99,7 +101,7 @@ async def stop(update: Update, context: NewsContext) -> None:
         return
     s = context.services
     changed = await chats.set_status(s.db, chat.id, "stopped", s.clock.now())
-    await message.reply_text(STOPPED if changed else NOT_SUBSCRIBED)
+    await message.reply_text(texts.STOPPED if changed else texts.NOT_SUBSCRIBED)
 
 
 async def help_(update: Update, context: NewsContext) -> None:
@@ -121,12 +123,12 @@ def _addressed_to_us(update: Update, context: NewsContext) -> bool:
 
 async def unknown_command(update: Update, context: NewsContext) -> None:
     if update.effective_message and _addressed_to_us(update, context):
-        await update.effective_message.reply_text(UNKNOWN)
+        await update.effective_message.reply_text(texts.UNKNOWN_COMMAND)
 
 
 async def plain_text(update: Update, context: NewsContext) -> None:
     if update.effective_message:
-        await update.effective_message.reply_text(PLAIN_TEXT)
+        await update.effective_message.reply_text(texts.PLAIN_TEXT)
 
 
 async def my_chat_member(update: Update, context: NewsContext) -> None:
@@ -149,8 +151,16 @@ def register(app: NewsApplication, config: Config) -> None:
     app.add_handler(ChatMemberHandler(my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
 
 
+async def stale_button(update: Update, context: NewsContext) -> None:
+    """A press on a button no handler knows (an old message's, or forged): say so, so the
+    button does not keep spinning."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.BUTTON_STALE, show_alert=True)
+
+
 def register_fallbacks(app: NewsApplication, config: Config) -> None:
     """Registered after every other module: PTB runs the first matching handler of a group."""
+    app.add_handler(CallbackQueryHandler(stale_button))
     new_messages = filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(new_messages & filters.COMMAND, unknown_command))
     app.add_handler(

@@ -11,13 +11,10 @@ from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
+from bot import texts
 from bot.context import NewsContext
 
 log = logging.getLogger(__name__)
-
-ADMIN_ONLY = "Ця команда доступна лише адміністраторам бота."
-GROUP_ADMINS_ONLY = "Змінювати підписку групи можуть лише її адміністратори."
-NOT_VERIFIED = "Не вдалося перевірити, чи ви адміністратор групи. Спробуйте за хвилину."
 
 Handler = Callable[[Update, NewsContext], Coroutine[Any, Any, None]]
 
@@ -38,7 +35,7 @@ def admin_only(handler: Handler) -> Handler:
         if is_admin(update, context):
             await handler(update, context)
         elif update.effective_message is not None:
-            await update.effective_message.reply_text(ADMIN_ONLY)
+            await update.effective_message.reply_text(texts.ADMIN_ONLY)
 
     return guarded
 
@@ -75,11 +72,11 @@ def group_admin_only(handler: Handler) -> Handler:
         except TelegramError as exc:
             log.warning("group %s: could not check the sender's rights (%s)", chat.id, exc)
             if message is not None:
-                await message.reply_text(NOT_VERIFIED)
+                await message.reply_text(texts.NOT_VERIFIED)
             return
         if allowed:
             await handler(update, context)
         elif message is not None:
-            await message.reply_text(GROUP_ADMINS_ONLY)
+            await message.reply_text(texts.GROUP_ADMINS_ONLY)
 
     return guarded

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import texts
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.losses.format import UNAVAILABLE, chart_caption_html, table_html
@@ -18,18 +19,8 @@ from bot.uk import format_date, kyiv_today
 
 CHART_CALLBACK = "losses:chart"
 CHART_BUTTON = InlineKeyboardMarkup(
-    [[InlineKeyboardButton("Графік", callback_data=CHART_CALLBACK)]]
+    [[InlineKeyboardButton(texts.CHART_BUTTON, callback_data=CHART_CALLBACK)]]
 )
-NO_CHART = "Для графіка поки замало даних. Спробуйте трохи згодом."
-FUTURE = "Ця дата ще не настала."
-BEFORE_WAR = "Генштаб публікує втрати ворога від 25 лютого 2022 року."
-
-
-def _unclear(text: str) -> str:
-    return (
-        f"Не розумію дату «{escape(text)}». Приклади: /losses 29.03.2025 або "
-        "/losses 2025-03-29; графік — /losses chart."
-    )
 
 
 async def losses(update: Update, context: NewsContext) -> None:
@@ -52,18 +43,19 @@ async def losses(update: Update, context: NewsContext) -> None:
         await _send_chart(message, context)
     elif isinstance(request, ForDay):
         if request.day > kyiv_today(now):
-            await message.reply_text(FUTURE)
+            await message.reply_text(texts.LOSSES_FUTURE)
         elif request.day <= WAR_START:
-            await message.reply_text(BEFORE_WAR)
+            await message.reply_text(texts.LOSSES_BEFORE_WAR)
         else:
             snapshot = await s.losses.snapshot_for(request.day)
             if snapshot is None:
-                await message.reply_text(f"Немає даних про втрати за {format_date(request.day)}.")
+                no_day = texts.LOSSES_NO_DAY.format(date=format_date(request.day))
+                await message.reply_text(no_day)
             else:
                 titles = await s.losses.category_titles(snapshot)
                 await message.reply_text(table_html(snapshot, now, latest=False, titles=titles))
     else:
-        await message.reply_text(_unclear(request.text))
+        await message.reply_text(texts.LOSSES_UNCLEAR.format(text=escape(request.text)))
 
 
 async def chart_button(update: Update, context: NewsContext) -> None:
@@ -87,7 +79,7 @@ async def _send_chart(message: Message, context: NewsContext) -> None:
     await message.reply_chat_action(ChatAction.UPLOAD_PHOTO)
     png = await service.chart_png(CHART_DAYS)
     if png is None:
-        await message.reply_text(NO_CHART)
+        await message.reply_text(texts.CHART_TOO_SHORT)
         return
     await message.reply_photo(png, caption=chart_caption_html(latest, CHART_DAYS))
 

@@ -1,8 +1,13 @@
-"""The commands as people see them: the Telegram menu (short descriptions) and /help (usage)."""
+"""The commands as people see them: the Telegram menu (short descriptions) and /help (usage).
+
+The words are in :data:`bot.texts.MENU`; the order here is the order of the menu and of /help.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from bot.texts import MENU
 
 
 class Command(NamedTuple):
@@ -11,32 +16,16 @@ class Command(NamedTuple):
     usage: tuple[str, ...]  # /help lines: "<arguments> — what it does" ('' = no arguments)
 
 
-USER: tuple[Command, ...] = (
-    Command("start", "Підписатися на новини", (" — підписатися на новини",)),
-    Command("latest", "Останні новини", (" [N] — останні N новин (типово 5, до 10)",)),
-    Command(
-        "losses",
-        "Втрати російських окупантів",
-        (
-            " — втрати російських окупантів",
-            " 29.03.2025 — втрати на певну дату",
-            " chart — графік за 30 днів",
-        ),
-    ),
-    Command("stop", "Відписатися", (" — відписатися",)),
-    Command("help", "Що вміє бот", (" — ця довідка",)),
+def _commands(*names: str) -> tuple[Command, ...]:
+    return tuple(Command(name, *MENU[name]) for name in names)
+
+
+USER = _commands("start", "latest", "losses", "settings", "follow", "mute", "stop", "help")
+# /help lists these too, each after the command it undoes; the menu keeps to the ones above.
+HELP_USER = _commands(
+    "start", "latest", "losses", "settings", "follow", "unfollow", "mute", "unmute", "stop", "help"
 )
-ADMIN: tuple[Command, ...] = (
-    Command(
-        "broadcast",
-        "Розсилка всім підписникам",
-        (" ТЕКСТ — розсилка всім підписникам (спершу попередній перегляд)",),
-    ),
-    Command("stats", "Статистика бота", (" — підписники, черга, джерела, лічильник",)),
-    Command("sources", "Джерела новин і їхній стан", (" — джерела новин і їхній стан",)),
-    Command("addsource", "Додати джерело новин", (" URL [назва] — додати джерело",)),
-    Command("delsource", "Вилучити джерело новин", (" ID — вилучити джерело",)),
-)
+ADMIN = _commands("broadcast", "stats", "sources", "addsource", "delsource")
 
 
 def help_lines(commands: tuple[Command, ...]) -> list[str]:

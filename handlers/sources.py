@@ -8,22 +8,17 @@ from html import escape
 from telegram import Update
 from telegram.ext import CommandHandler
 
+from bot import texts
 from bot.config import Config
 from bot.context import NewsApplication, NewsContext
 from bot.sources.health import format_sources
 from bot.sources.identity import canonical_url
 from bot.telegram_text import truncate
-from bot.uk import count
+from bot.uk import counted
 from handlers.guards import admin_only
 from storage.sources import find_source_by_url
 
-ADD_USAGE = (
-    "Як додати джерело: /addsource URL [назва]\n"
-    "Наприклад: /addsource https://nv.ua/ukr/rss/all.xml NV"
-)
-DEL_USAGE = "Як вилучити джерело: /delsource ID (номер зі списку /sources)"
 SHOWN_URL = 300  # UTF-16 units of a URL repeated in a reply (the reply must fit 4096)
-NOT_HTTP = "Потрібна адреса стрічки, що починається з http:// або https://."
 
 
 @admin_only
@@ -42,34 +37,28 @@ async def add_source(update: Update, context: NewsContext) -> None:
     assert message is not None
     args = context.args or []
     if not args:
-        await message.reply_text(ADD_USAGE, parse_mode=None)
+        await message.reply_text(texts.ADD_SOURCE_USAGE, parse_mode=None)
         return
     url, name = args[0], " ".join(args[1:]).strip() or None
     if canonical_url(url) is None:
-        await message.reply_text(NOT_HTTP, parse_mode=None)
+        await message.reply_text(texts.NOT_HTTP, parse_mode=None)
         return
     existing = await find_source_by_url(context.services.db, url)
     if existing is not None and existing.deleted_at is None and existing.enabled:
-        await message.reply_text(
-            f"Це джерело вже є: #{existing.id} «{escape(existing.name)}».",
-        )
+        exists = texts.SOURCE_EXISTS.format(id=existing.id, name=escape(existing.name))
+        await message.reply_text(exists)
         return
     shown = escape(truncate(url, SHOWN_URL))
-    await message.reply_text(f"Перевіряю стрічку {shown} …", disable_web_page_preview=True)
+    checking = texts.SOURCE_CHECKING.format(url=shown)
+    await message.reply_text(checking, disable_web_page_preview=True)
     trial, source_id = await context.services.sources.add_source(url, name)
     if source_id is None:
-        await message.reply_text(
-            f"Не вдалося додати джерело: {escape(trial.error or 'невідома помилка')}."
-        )
+        reason = escape(trial.error or texts.UNKNOWN_ERROR)
+        await message.reply_text(texts.SOURCE_NOT_ADDED.format(reason=reason))
         return
-    found = count(trial.items, "запис", "записи", "записів")
-    text = (
-        f"Додано джерело #{source_id}: у стрічці {found}. "
-        "Під час першого опитування їх буде записано без розсилки, "
-        "а нові новини надходитимуть підписникам."
-    )
+    text = texts.SOURCE_ADDED.format(id=source_id, items=counted(trial.items, texts.RECORD))
     if trial.warning:
-        text += f"\nЗауваження: {escape(trial.warning)}."
+        text += texts.SOURCE_ADDED_WARNING.format(warning=escape(trial.warning))
     await message.reply_text(text)
 
 
@@ -80,19 +69,16 @@ async def delete_source(update: Update, context: NewsContext) -> None:
     args = context.args or []
     raw = args[0].removeprefix("#") if len(args) == 1 else ""
     if not _ASCII_DIGITS.fullmatch(raw):  # not str.isdigit(): that accepts "²" and "①"
-        await message.reply_text(DEL_USAGE, parse_mode=None)
+        await message.reply_text(texts.DEL_SOURCE_USAGE, parse_mode=None)
         return
     source_id = int(raw)
     removed = (
         await context.services.sources.delete_source(source_id) if source_id <= _MAX_ID else None
     )
     if removed is None:
-        await message.reply_text(f"Джерела #{raw} немає. Список — /sources.")
+        await message.reply_text(texts.SOURCE_MISSING.format(id=raw))
         return
-    await message.reply_text(
-        f"Джерело #{removed.id} «{escape(removed.name)}» вилучено: його більше не опитуватиму, "
-        "а вже надіслані новини лишаються в історії."
-    )
+    await message.reply_text(texts.SOURCE_DELETED.format(id=removed.id, name=escape(removed.name)))
 
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")

@@ -3,6 +3,6 @@
 No SQL lives outside this package.
 """
 
-from storage.db import Database, StorageError, from_db, to_db
+from storage.db import Database, StorageError, StorageUnavailable, from_db, to_db
 
-__all__ = ["Database", "StorageError", "from_db", "to_db"]
+__all__ = ["Database", "StorageError", "StorageUnavailable", "from_db", "to_db"]

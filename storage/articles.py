@@ -61,6 +61,7 @@ class PendingArticle:
     resume_text: str | None
     fetched_at: datetime
     brief_id: int | None  # the brief, when it was stored before the process stopped
+    story_id: int | None = None  # and the story it was filed in (stored with the brief)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +191,7 @@ async def pending_articles(db: Database, limit: int = 500) -> list[PendingArticl
     """Articles still ``pending``, oldest first, with the id of their brief if one was stored."""
     async with db.conn.execute(
         "SELECT a.id, a.source_id, a.url, a.title, a.published_at, a.decision, a.resume_text,"
-        " a.fetched_at, b.id AS brief_id"
+        " a.fetched_at, b.id AS brief_id, b.story_id"
         " FROM articles a LEFT JOIN briefs b ON b.article_id = a.id"
         " WHERE a.disposition = 'pending' ORDER BY a.fetched_at, a.id LIMIT ?",
         (limit,),
@@ -207,6 +208,7 @@ async def pending_articles(db: Database, limit: int = 500) -> list[PendingArticl
             resume_text=r["resume_text"],
             fetched_at=from_db(r["fetched_at"]),  # type: ignore[arg-type]
             brief_id=r["brief_id"],
+            story_id=r["story_id"],
         )
         for r in rows
     ]
@@ -234,3 +236,13 @@ async def count_by_disposition(db: Database, source_id: int | None = None) -> di
         params = (source_id,)
     async with db.conn.execute(query + " GROUP BY disposition", params) as cur:
         return {str(d): int(n) for d, n in await cur.fetchall()}
+
+
+async def count_items_since(db: Database, since: datetime) -> int:
+    """New feed items recorded since ``since`` (a source's first-poll backlog not counted)."""
+    async with db.conn.execute(
+        "SELECT COUNT(*) FROM articles WHERE fetched_at >= ? AND disposition <> 'baseline'",
+        (to_db(since),),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0

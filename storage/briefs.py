@@ -1,4 +1,8 @@
-"""Briefs: the rendered message for an article, kept for /latest and for delivery."""
+"""Briefs: an article's title, summary and rendered message.
+
+A brief is written together with its story (:func:`storage.stories.file_brief`): a brief never
+exists without one.  Here: reading them.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ class StoredBrief:
     html: str
     summariser: str
     created_at: datetime
+    story_id: int | None = None  # None only in a database older than stories
 
 
 def _brief(r: sqlite3.Row) -> StoredBrief:
@@ -29,28 +34,8 @@ def _brief(r: sqlite3.Row) -> StoredBrief:
         html=r["html"],
         summariser=r["summariser"],
         created_at=datetime.fromisoformat(r["created_at"]),
+        story_id=r["story_id"],
     )
-
-
-async def add_brief(
-    db: Database,
-    article_id: int,
-    *,
-    title: str,
-    summary: str,
-    html: str,
-    summariser: str,
-    now: datetime,
-) -> int:
-    """Store the brief of an article (one per article); returns its id."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO briefs (article_id, title, summary, html, summariser, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (article_id, title, summary, html, summariser, to_db(now)),
-        )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
 
 
 async def get_brief(db: Database, brief_id: int) -> StoredBrief | None:

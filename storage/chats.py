@@ -11,6 +11,8 @@ from typing import Literal
 from storage.db import Database, to_db
 
 ChatStatus = Literal["active", "stopped", "blocked", "gone"]
+# What a chat wants: every story, top stories only, or (issue 12) a digest.
+ChatMode = Literal["all", "top", "digest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +42,28 @@ async def get_chat(db: Database, chat_id: int) -> Chat | None:
     return _chat(row) if row else None
 
 
-async def subscribe(db: Database, chat_id: int, chat_type: str, title: str, now: datetime) -> bool:
-    """Make the chat an active subscriber. Returns False if it already was one."""
+async def subscribe(
+    db: Database,
+    chat_id: int,
+    chat_type: str,
+    title: str,
+    now: datetime,
+    *,
+    mode: ChatMode = "all",
+) -> bool:
+    """Make the chat an active subscriber. Returns False if it already was one.
+
+    A chat new to the bot starts in ``mode`` (the configured ``subscribers.default_mode``);
+    a chat that comes back keeps the settings it had.
+    """
     async with db.transaction() as conn:
         async with conn.execute("SELECT status FROM chats WHERE id = ?", (chat_id,)) as cur:
             row = await cur.fetchone()
         if row is None:
             await conn.execute(
-                "INSERT INTO chats (id, type, title, status, joined_at, updated_at)"
-                " VALUES (?, ?, ?, 'active', ?, ?)",
-                (chat_id, chat_type, title, to_db(now), to_db(now)),
+                "INSERT INTO chats (id, type, title, status, joined_at, updated_at, mode)"
+                " VALUES (?, ?, ?, 'active', ?, ?, ?)",
+                (chat_id, chat_type, title, to_db(now), to_db(now), mode),
             )
             return True
         await conn.execute(
@@ -75,6 +89,15 @@ async def set_status(db: Database, chat_id: int, status: ChatStatus, now: dateti
                 " WHERE chat_id = ? AND status = 'pending'",
                 (f"chat {status}", chat_id),
             )
+        return cur.rowcount > 0
+
+
+async def set_mode(db: Database, chat_id: int, mode: ChatMode, now: datetime) -> bool:
+    """Which stories the chat wants from now on. Returns False if the chat is unknown."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE chats SET mode = ?, updated_at = ? WHERE id = ?", (mode, to_db(now), chat_id)
+        )
         return cur.rowcount > 0
 
 
@@ -112,36 +135,50 @@ async def reactivate(db: Database, chat_id: int, now: datetime) -> bool:
         return cur.rowcount > 0
 
 
-async def migrate_chat(db: Database, old_id: int, new_id: int, now: datetime) -> bool:
+async def migrate_chat(
+    db: Database, old_id: int, new_id: int, now: datetime, delivery_id: int | None = None
+) -> bool:
     """A group became supergroup ``new_id``: move the chat (its ledger rows follow by cascade).
 
     If ``new_id`` is already known (it subscribed on its own), the old chat is marked gone and
     its pending rows move to the new id unless the new chat already has a row for the same
-    brief or broadcast. Returns True if the pending rows now point at ``new_id``.
+    story or broadcast, or is no longer active: those rows are skipped, so the new chat gets
+    each message once.  Returns True if the pending rows (or, given ``delivery_id``, that row)
+    now point at ``new_id`` and are to be sent there.
     """
     stamp = to_db(now)
     async with db.transaction() as conn:
-        async with conn.execute("SELECT id FROM chats WHERE id = ?", (new_id,)) as cur:
-            exists = await cur.fetchone() is not None
-        if not exists:
+        async with conn.execute("SELECT status FROM chats WHERE id = ?", (new_id,)) as cur:
+            known = await cur.fetchone()
+        if known is None:
             cur = await conn.execute(
                 "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
                 (new_id, stamp, old_id),
             )
-            return cur.rowcount > 0
-        await conn.execute(
-            "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
-            (new_id, old_id),
-        )
-        await conn.execute(
-            "UPDATE deliveries SET status = 'skipped', last_error = ?"
-            " WHERE chat_id = ? AND status = 'pending'",
-            (f"migrated to {new_id}", old_id),
-        )
-        await conn.execute(
-            "UPDATE chats SET status = 'gone', updated_at = ? WHERE id = ?", (stamp, old_id)
-        )
-        return True
+            moved = cur.rowcount > 0
+        else:
+            if known["status"] == "active":
+                await conn.execute(
+                    "UPDATE OR IGNORE deliveries SET chat_id = ?"
+                    " WHERE chat_id = ? AND status = 'pending'",
+                    (new_id, old_id),
+                )
+            await conn.execute(
+                "UPDATE deliveries SET status = 'skipped', last_error = ?"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (f"migrated to {new_id}", old_id),
+            )
+            await conn.execute(
+                "UPDATE chats SET status = 'gone', updated_at = ? WHERE id = ?", (stamp, old_id)
+            )
+            moved = known["status"] == "active"
+        if delivery_id is None or not moved:
+            return moved
+        async with conn.execute(
+            "SELECT 1 FROM deliveries WHERE id = ? AND chat_id = ? AND status = 'pending'",
+            (delivery_id, new_id),
+        ) as cur:
+            return await cur.fetchone() is not None
 
 
 async def iter_active_chat_ids(db: Database, batch: int = 1000) -> AsyncIterator[int]:
@@ -171,12 +208,18 @@ async def count_by_status(db: Database) -> dict[str, int]:
 
 
 async def import_chats(
-    db: Database, rows: Iterable[tuple[int, str, str]], now: datetime, batch: int = 5000
+    db: Database,
+    rows: Iterable[tuple[int, str, str]],
+    now: datetime,
+    batch: int = 5000,
+    *,
+    mode: ChatMode = "all",
 ) -> int:
     """Add many active chats ``(id, type, title)`` quickly (benchmarks, migrations from
-    another bot); chats already known are left as they are. Returns the number added."""
+    another bot), all wanting ``mode``; chats already known are left as they are. Returns the
+    number added."""
     added = 0
-    chunk: list[tuple[int, str, str, str, str]] = []
+    chunk: list[tuple[int, str, str, str, str, str]] = []
     stamp = to_db(now)
 
     async def flush() -> None:
@@ -184,15 +227,15 @@ async def import_chats(
         async with db.transaction() as conn:
             before = conn.total_changes
             await conn.executemany(
-                "INSERT OR IGNORE INTO chats (id, type, title, status, joined_at, updated_at)"
-                " VALUES (?, ?, ?, 'active', ?, ?)",
+                "INSERT OR IGNORE INTO chats (id, type, title, status, joined_at, updated_at,"
+                " mode) VALUES (?, ?, ?, 'active', ?, ?, ?)",
                 chunk,
             )
             added += conn.total_changes - before
         chunk.clear()
 
     for chat_id, chat_type, title in rows:
-        chunk.append((chat_id, chat_type, title, stamp, stamp))
+        chunk.append((chat_id, chat_type, title, stamp, stamp, mode))
         if len(chunk) >= batch:
             await flush()
     if chunk:

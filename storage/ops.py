@@ -37,10 +37,9 @@ async def probe_write(db: Database) -> None:
 
 
 async def pending_by_kind(db: Database) -> dict[str, int]:
-    """Pending ledger rows: ``{"brief": n, "broadcast": m}`` (kinds with rows only)."""
+    """Pending ledger rows: ``{"story": n, "broadcast": m}`` (kinds with rows only)."""
     async with db.conn.execute(
-        "SELECT CASE WHEN brief_id IS NOT NULL THEN 'brief' ELSE 'broadcast' END AS kind,"
-        " COUNT(*) FROM deliveries WHERE status = 'pending' GROUP BY kind"
+        "SELECT kind, COUNT(*) FROM deliveries WHERE status = 'pending' GROUP BY kind"
     ) as cur:
         return {str(kind): int(n) for kind, n in await cur.fetchall()}
 

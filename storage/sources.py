@@ -81,6 +81,15 @@ async def list_sources(db: Database, *, include_disabled: bool = True) -> list[S
         return [_source(r) for r in await cur.fetchall()]
 
 
+async def count_enabled(db: Database) -> int:
+    """How many sources are polled (enabled, not removed)."""
+    async with db.conn.execute(
+        "SELECT COUNT(*) FROM sources WHERE deleted_at IS NULL AND enabled = 1"
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
 async def due_sources(db: Database, now: datetime) -> list[SourceRecord]:
     """Enabled sources whose backoff (``next_poll_at``) has passed, in id order."""
     async with db.conn.execute(

@@ -7,19 +7,29 @@ Every eligible sentence of the article gets a score, a weighted sum of
   cosine to the article's TF-IDF centroid;
 * title — the share of the title's lemmas the sentence repeats, and its TF-IDF cosine to the title;
 * position — the news lead: early sentences say what happened;
+* facts — who / what / where / when: names, places, dates and numbers the sentence carries
+  (it decides between sentences whose centrality is close), and for an announcement the
+  sentence that says when the event takes place;
 
 and sentences are then picked greedily by score, each penalised by its similarity to the ones
 already picked (redundancy removal; near-duplicates are never picked), until the target length
 or sentence count is reached.  The summary lists the picked sentences in article order.
 
-Sentences a reader would find odd out of context are never picked: fragments (no end
-punctuation, a lower-case start, a feed's "…" cut), quotes without attribution, captions,
+Sentences a reader would find odd out of context are never picked (:mod:`bot.briefs.standalone`):
+fragments (no end punctuation, a lower-case start, a feed's "…" cut), unclosed quotations and
+quotes without attribution, questions, the claim a later «Насправді…» refutes, captions,
 «Читайте також» links, links and hashtags, very short sentences.  A sentence that leans on the
-one before it («Він додав…», «Про це йдеться…») is picked only together with that one.
+one before it («Він додав…», «За її словами…», «Однак…»; the lists are
+:mod:`bot.briefs.openings` and :mod:`bot.briefs.references`) is picked only together with that
+one (and that one with its own, if it leans too), as one pick worth the leaning sentence's
+score.  A summary never holds more than three sentences as a reader counts them (a quotation
+of two sentences counts two).
 
 The weights come from a grid search on lines 1–200 of the Brown-UK lede set
 (``benchmarks/summary_quality.py --tune``); noun-preferring lemmas beat pymorphy3's first
-parse there by about 0.25 ROUGE-1 / 0.15 ROUGE-L.
+parse there by about 0.25 ROUGE-1 / 0.15 ROUGE-L.  With the pick rule above the grid finds
+nothing better that holds out of fold (5-fold within lines 1–200: −0.48 ROUGE-1), so the
+weights stay.
 
 Everything here is pure and CPU-bound (callers use ``asyncio.to_thread``).
 """
@@ -33,8 +43,9 @@ from dataclasses import dataclass
 
 from bot.briefs.lemmas import Lemmatizer
 from bot.briefs.sentences import Sentence, clean_text, is_complete, split_sentences
+from bot.briefs.standalone import announces, contradicted, facts, leans_back, stands_alone
 
-__all__ = ["ExtractiveSummariser", "Summary", "SummaryParams"]
+__all__ = ["MAX_SENTENCES", "ExtractiveSummariser", "Summary", "SummaryParams"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +58,15 @@ class SummaryParams:
     title: float = 2.0
     title_cosine: float = 1.0
     length: float = 0.0
+    facts: float = 0.5
+    event: float = 1.25  # the sentence that says when an announced event takes place
     redundancy: float = 0.5
-    pair_bonus: float = 0.0  # added to the value of a (sentence, dependent sentence) pair
+    pair_bonus: float = 0.0  # added to the value of a pick of several sentences
     max_similarity: float = 0.8  # a sentence this close to a picked one is never picked
     position_decay: float = 1.0  # position score = 1 / (1 + decay * index)
     target_chars: int = 400  # stop adding sentences once the summary is this long
-    max_sentences: int = 2
+    max_picks: int = 2  # a sentence, or one with the sentences it leans on, is one pick
+    max_sentences: int = 3  # sentences picked (a quotation of several is one sentence here)
     min_chars: int = 40
     min_words: int = 5
     max_scored: int = 120  # sentences beyond this are not considered (very long articles)
@@ -67,7 +81,9 @@ class Features:
     title_overlap: float  # share of the title's lemmas present in the sentence
     title_cosine: float  # TF-IDF cosine to the title
     length: float  # the sentence's length relative to a full-sized one (capped at 1)
-    dependent: bool  # starts with a word that points back ("Він", "Але", "Це", a dash)
+    facts: float  # names, places, dates, numbers (see bot.briefs.standalone.facts)
+    event: float  # 1 when it says when an announced event takes place, else 0
+    dependent: bool  # leans on the sentence before ("Він…", "Але…", "За її словами…", a dash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,66 +104,17 @@ class Summary:
         return " ".join(self.sentences)
 
 
-_BOILERPLATE = re.compile(
-    r"^(?:читайте|дивіться|слухайте|підписуйтес[ья]|підпишіться|приєднуйтес[ья]|стежте|"
-    r"слідкуйте|фото|відео|джерело|ілюстрац|реклама|теги|теґи|автор|коментар|оновлено|"
-    r"по темі|на цю тему|також читайте|раніше ми писали|нагадаємо, що раніше)\b",
-    re.IGNORECASE,
-)
-_LINKISH = re.compile(r"https?://|www\.|@\w{3,}|#\w{3,}")
-_OPENING = re.compile(r"^[\"«“„'(]*[\w—–-]", re.UNICODE)
-_QUOTE_OPEN = '"«“„'
-_QUOTE_CLOSE = '"»”“'
 _PUNCT_TAIL = ".!?… "
 _FULL_SENTENCE = 250
 _CUT_OFF = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])[\s\"»”)]*$")
 _MAX_TEXT = 60_000  # characters of a very long article that are read at all
-_DEPENDENT_WORDS = (
-    "але а і й та проте однак утім втім тож тому отже відтак адже бо зате натомість водночас "
-    "причому також ще зокрема він вона воно вони його її їх їм їхній їхня їхні це цей ця ці цим "
-    "цими такий така таке такі таким так там тоді потім згодом нагадаємо крім окрім саме тут "
-    "звідти "
-)
-_DEPENDENT_OPENERS = frozenset(_DEPENDENT_WORDS.split())
-_PREPOSITION_WORDS = "про при після у в з із до на за через для від крім окрім як "
-_PREPOSITIONS = frozenset(_PREPOSITION_WORDS.split())
-_BACK_REFERENCE_WORDS = (
-    "це цього цьому цим цій цієї ці цих цими того тому тим той те та ті тих нього неї них ньому "
-    "ній ним нею ними "
-)
-_BACK_REFERENCES = frozenset(_BACK_REFERENCE_WORDS.split())
-
-
-def _quote_only(text: str) -> bool:
-    """Quoted speech with no attribution: «…», "…".  Out of context it reads as nobody's words."""
-    if text[0] not in _QUOTE_OPEN:
-        return False
-    body = text.rstrip(_PUNCT_TAIL)
-    return bool(body) and body[-1] in _QUOTE_CLOSE
-
-
-def _dependent(text: str) -> bool:
-    """Whether the sentence leans on the one before it: a pronoun or connective opener
-    ("Він…", "Але…", "Про це…", "При цьому…") or a dialogue dash."""
-    if text[0] in "—–-":
-        return True
-    head = [w.strip(',:;«»"').lower() for w in text.split(maxsplit=2)[:2]]
-    if head[0] in _DEPENDENT_OPENERS:
-        return True
-    if len(head) < 2:
-        return False
-    return (head[0] in _PREPOSITIONS and head[1] in _BACK_REFERENCES) or head == ["цього", "разу"]
-
-
-def _starts_well(text: str) -> bool:
-    """A sentence starts with a capital letter, a digit, a quote or a bracket — not mid-word."""
-    head = text.lstrip("\"«“„'(—–- ")
-    return bool(head) and (head[0].isupper() or head[0].isdigit()) and bool(_OPENING.match(text))
+MAX_SENTENCES = 3  # what a reader counts, quoted sentences included; never more in a brief
 
 
 class ExtractiveSummariser:
-    """Pick whole sentences of an article (``max_sentences``, 2 by default, at most 3 make
-    sense for a brief).  Safe for concurrent use from threads."""
+    """Pick whole sentences of an article (``max_picks``, 2 by default, a leaning sentence with
+    the ones it leans on counting one; never more than :data:`MAX_SENTENCES`).  Safe for
+    concurrent use from threads."""
 
     name = "extractive"
 
@@ -156,16 +123,11 @@ class ExtractiveSummariser:
         self.params = params or SummaryParams()
 
     def eligible(self, sentence: str, budget: int) -> bool:
-        """Whether ``sentence`` may stand in a brief on its own."""
+        """Whether ``sentence`` may stand in a brief (on its own, or after the sentence it
+        leans on)."""
         p = self.params
-        return (
-            p.min_chars <= len(sentence) <= budget
-            and is_complete(sentence)
-            and _starts_well(sentence)
-            and not _BOILERPLATE.match(sentence)
-            and not _LINKISH.search(sentence)
-            and not _quote_only(sentence)
-            and len(sentence.split()) >= p.min_words
+        return is_complete(sentence) and stands_alone(
+            sentence, min_chars=p.min_chars, min_words=p.min_words, max_chars=budget
         )
 
     def sentences(self, text: str) -> list[Sentence]:
@@ -204,7 +166,12 @@ class ExtractiveSummariser:
 
     def analyse(self, title: str, sentences: list[Sentence], budget: int) -> Analysis | str:
         """Per-sentence features of the eligible sentences, or the reason there are none."""
-        candidates = [i for i, s in enumerate(sentences) if self.eligible(s.text, budget)]
+        refuted = contradicted(sentences)
+        candidates = [
+            i
+            for i, s in enumerate(sentences)
+            if s.parts <= MAX_SENTENCES and i not in refuted and self.eligible(s.text, budget)
+        ]
         if not candidates:
             if not any(is_complete(s.text) for s in sentences):
                 return "no complete sentence in the text"
@@ -212,26 +179,30 @@ class ExtractiveSummariser:
         vectors = self._vectors([clean_text(title), *(s.text for s in sentences)])
         title_vector, vectors = vectors[0], vectors[1:]
         title_lemmas = set(title_vector)
-        centroid: dict[str, float] = {}
+        # Cosines of unit vectors are dot products, so the sum of a sentence's cosines to all the
+        # others is its dot product with the sum of all vectors, less its own (one pass, not n).
+        total: dict[str, float] = {}
         for vector in vectors:
             for w, x in vector.items():
-                centroid[w] = centroid.get(w, 0.0) + x
-        norm = math.sqrt(sum(x * x for x in centroid.values())) or 1.0
-        centroid = {w: x / norm for w, x in centroid.items()}
+                total[w] = total.get(w, 0.0) + x
+        norm = math.sqrt(sum(x * x for x in total.values())) or 1.0
         n = len(sentences)
         features: dict[int, Features] = {}
         for i in candidates:
             vi = vectors[i]
-            degree = sum(_cosine(vi, vectors[j]) for j in range(n) if j != i) / max(1, n - 1)
+            to_all = _cosine(vi, total)
+            degree = (to_all - sum(x * x for x in vi.values())) / max(1, n - 1)
             shared = len(title_lemmas.intersection(vi))
             overlap = shared / len(title_lemmas) if title_lemmas else 0.0
             features[i] = Features(
                 degree=degree,
-                centroid=_cosine(vi, centroid),
+                centroid=to_all / norm,
                 title_overlap=overlap,
                 title_cosine=_cosine(vi, title_vector),
                 length=min(1.0, len(sentences[i].text) / _FULL_SENTENCE),
-                dependent=_dependent(sentences[i].text),
+                facts=facts(sentences[i].text),
+                event=float(announces(sentences[i].text)),
+                dependent=leans_back(sentences[i].text),
             )
         top = max(f.degree for f in features.values()) or 1.0
         for f in features.values():
@@ -246,50 +217,61 @@ class ExtractiveSummariser:
             + p.title * f.title_overlap
             + p.title_cosine * f.title_cosine
             + p.length * f.length
+            + p.facts * f.facts
+            + p.event * f.event
             + p.position / (1.0 + p.position_decay * index)
         )
 
     def select(self, sentences: list[Sentence], analysis: Analysis, budget: int) -> list[int]:
         """Greedy pick by score minus redundancy, up to the target length; article order.
 
-        A sentence that leans on the one before it ("Про це йдеться…") is picked only together
-        with that one — as a pair worth the mean of the two scores — never on its own.
+        A pick is a sentence, or a sentence that leans on the one before it («Про це йдеться…»,
+        «За її словами…») together with that one (and that one's own, if it leans too), the
+        sentences it leans on first.  Such a pick is worth the score of the sentence it is taken
+        for: the ones before it are there so that it can be read, and the best sentence of an
+        article often leans on its predecessor, which then tells the news.  At most
+        ``max_picks`` picks, ``max_sentences`` sentences, and never more than
+        :data:`MAX_SENTENCES` sentences as a reader counts them (:attr:`Sentence.parts`).
         """
         p = self.params
         vectors = analysis.vectors
         features = analysis.features
         scores = {i: self.score(i, f) for i, f in features.items()}
         chosen: list[int] = []
+        picks = 0
         length = 0
+        count = 0
         pool = set(scores)
 
-        def units() -> list[tuple[int, ...]]:
-            out: list[tuple[int, ...]] = []
-            for i in sorted(pool):
-                if not features[i].dependent or (i - 1) in chosen:
-                    out.append((i,))
-                elif (
-                    (i - 1) in pool
-                    and (not features[i - 1].dependent or (i - 2) in chosen)
-                    and len(chosen) + 2 <= p.max_sentences
-                ):
-                    out.append((i - 1, i))
-            return out
+        def unit(i: int) -> tuple[int, ...] | None:
+            """``i`` with the sentences it leans on, when all of them may still be picked."""
+            first = i
+            while features[first].dependent and (first - 1) not in chosen:
+                first -= 1
+                if first not in pool:
+                    return None
+            run = tuple(range(first, i + 1))
+            if len(chosen) + len(run) > min(p.max_sentences, MAX_SENTENCES):
+                return None
+            return run if count + sum(sentences[j].parts for j in run) <= MAX_SENTENCES else None
 
-        while pool and len(chosen) < p.max_sentences and length < p.target_chars:
+        while pool and picks < p.max_picks and length < p.target_chars:
             best: tuple[int, ...] = ()
             best_value = -math.inf
-            for unit in units():
+            for i in sorted(pool):
+                run = unit(i)
+                if run is None:
+                    continue
                 redundancy = max(
-                    (_cosine(vectors[i], vectors[j]) for i in unit for j in chosen), default=0.0
+                    (_cosine(vectors[a], vectors[b]) for a in run for b in chosen), default=0.0
                 )
                 if redundancy > p.max_similarity:
                     continue
-                value = sum(scores[i] for i in unit) / len(unit) - p.redundancy * redundancy
-                if len(unit) == 2:
+                value = scores[i] - p.redundancy * redundancy
+                if len(run) > 1:
                     value += p.pair_bonus
                 if value > best_value:
-                    best, best_value = unit, value
+                    best, best_value = run, value
             if not best:  # nothing left that may stand here without repeating a pick
                 break
             extra = sum(len(sentences[i].text) + 1 for i in best) - (0 if chosen else 1)
@@ -298,7 +280,9 @@ class ExtractiveSummariser:
                 continue
             pool.difference_update(best)
             chosen.extend(best)
+            picks += 1
             length += extra
+            count += sum(sentences[i].parts for i in best)
         return sorted(chosen)
 
     def _vectors(self, texts: list[str]) -> list[dict[str, float]]:

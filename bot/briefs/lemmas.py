@@ -22,7 +22,7 @@ from typing import Any
 __all__ = ["LEMMA_CACHE_SIZE", "STOP_LEMMAS", "Lemmatizer", "words"]
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’ʼ-]*[^\W\d_])?|\d+(?:[.,]\d+)?")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'"})
+_APOSTROPHES = re.compile("[’ʼ`]")
 _PROPER = frozenset({"Name", "Surn", "Patr"})
 _OVERRIDES = {
     "року": "рік",
@@ -55,7 +55,7 @@ STOP_LEMMAS = frozenset(_STOP_WORDS.split())
 
 def words(text: str) -> list[str]:
     """Word tokens (letters, with inner apostrophes and hyphens) and numbers, lower-cased."""
-    return _WORD.findall(text.lower().translate(_APOSTROPHES))
+    return _WORD.findall(_APOSTROPHES.sub("'", text.lower()))  # faster than str.translate
 
 
 class Lemmatizer:

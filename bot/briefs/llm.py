@@ -20,6 +20,8 @@ from typing import Any
 
 import httpx
 
+from bot.briefs.extractive import MAX_SENTENCES
+from bot.briefs.quotes import balanced
 from bot.briefs.sentences import clean_text, is_complete, split_sentences
 from bot.config import BriefsConfig
 from bot.uk import detect_language
@@ -36,7 +38,6 @@ __all__ = [
 _MAX_ARTICLE_CHARS = 6000  # what the prompt carries of the article
 _MAX_RESPONSE_BYTES = 64 * 1024
 _MIN_SUMMARY = 20
-_MAX_SENTENCES = 3
 _MAX_TITLE = 200
 
 SYSTEM_PROMPT = (
@@ -93,9 +94,13 @@ def validate_summary(summary: str, article_text: str, budget: int) -> tuple[str,
     invented = numbers_in(text) - numbers_in(article_text)
     if invented:
         raise LlmError(f"summary has numbers absent from the article: {sorted(invented)[:3]}")
-    sentences = tuple(s.text for s in split_sentences(text))
-    if not 1 <= len(sentences) <= _MAX_SENTENCES:
-        raise LlmError(f"summary has {len(sentences)} sentences")
+    if not balanced(text):
+        raise LlmError("summary has an unbalanced quotation")
+    split = split_sentences(text)
+    count = sum(s.parts for s in split)  # as a reader counts them, quoted sentences included
+    if not 1 <= count <= MAX_SENTENCES:
+        raise LlmError(f"summary has {count} sentences")
+    sentences = tuple(s.text for s in split)
     if not all(is_complete(s) for s in sentences):
         raise LlmError("summary does not end with a whole sentence")
     return sentences

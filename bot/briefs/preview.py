@@ -1,12 +1,20 @@
-"""``newsbot preview URL|FILE... [--summariser extractive|llm] [--config PATH] [--json]``.
+"""``newsbot preview URL|FILE... [--summariser extractive|llm] [--config PATH] [--json]
+[--counter live|FILE.json] [--source NAME]``.
 
 Prints the brief each article would get.  A URL is fetched with httpx; a FILE is an HTML page
 (extracted exactly like a fetched page) or plain text (first line = title, the rest = text).
 ``--json`` prints one object per line: ``{"input", "title", "summary", "brief"}`` (``brief`` is
 the rendered HTML, or null when the article would not be briefed).
 
-Exit status: 0 when every input was read, 1 when some input could not be read or extracted,
-2 for a configuration problem (e.g. ``--summariser llm`` without an endpoint).
+``--counter`` puts the loss-counter line in, so the brief reads exactly as subscribers get it
+now: ``live`` asks the counter API (``losses.url`` of ``--config``, else of the environment,
+else the default), a path reads a saved answer in the russianwarship.rip v2 shape
+(``{"data": {"date", "stats", "increase", …}}``).  ``--source NAME`` is the source name the
+brief shows (by default the page's site name, or the file's name for plain text).
+
+Exit status: 0 when every input was read, 1 when some input could not be read or extracted
+(or the counter asked for is unavailable), 2 for a configuration problem (e.g. ``--summariser
+llm`` without an endpoint).
 """
 
 from __future__ import annotations
@@ -25,7 +33,11 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.briefs.maker import ArticleText, Brief, BriefMaker
-from bot.config import BriefsConfig, Config, ConfigError, FetchConfig, load_config, parse_config
+from bot.clock import SystemClock
+from bot.config import Config, ConfigError, FetchConfig, load_config, parse_config
+from bot.losses.api import SourceUnavailable, WarshipApi, parse_latest
+from bot.losses.format import counter_line
+from bot.losses.model import BadPayload
 from bot.sources.extract import extract_article, strip_boilerplate
 from bot.uk import detect_language
 
@@ -56,8 +68,8 @@ class Loaded:
     source_name: str
 
 
-def _briefs_config(args: argparse.Namespace, env: Mapping[str, str]) -> BriefsConfig:
-    """The [briefs] settings: from --config if given (else environment), --summariser wins."""
+def _preview_config(args: argparse.Namespace, env: Mapping[str, str]) -> Config:
+    """The config: from --config if given (else environment); --summariser wins."""
     with_token = dict(env)
     with_token.setdefault("NEWSBOT_TELEGRAM_TOKEN", _PLACEHOLDER_TOKEN)  # preview never uses it
     config: Config = (
@@ -72,7 +84,30 @@ def _briefs_config(args: argparse.Namespace, env: Mapping[str, str]) -> BriefsCo
             "pass --config PATH with a [briefs] section, or set "
             "NEWSBOT_BRIEFS_LLM_BASE_URL and NEWSBOT_BRIEFS_LLM_MODEL"
         )
-    return briefs
+    return replace(config, briefs=briefs)
+
+
+async def _counter(choice: str, http: httpx.AsyncClient, config: Config) -> str:
+    """The counter line subscribers would get now: ``live`` from the API, else from a file."""
+    now = SystemClock().now()
+    if choice == "live":
+        url = config.losses.url
+        api = WarshipApi(http, url, deadline=config.losses.timeout_seconds)
+        try:
+            snapshot = await api.latest(now)
+        except (SourceUnavailable, BadPayload) as exc:
+            raise InputError(f"loss counter {url}: {exc}") from None
+    else:
+        try:
+            body = await asyncio.to_thread(Path(choice).read_bytes)
+            snapshot = parse_latest(body, fetched_at=now)
+        except OSError as exc:
+            raise InputError(f"{choice}: {exc.strerror or exc}") from None
+        except BadPayload as exc:
+            raise InputError(f"{choice}: not a loss-counter answer ({exc})") from None
+    line = counter_line(snapshot, now)
+    assert line is not None  # a snapshot always makes a line
+    return line
 
 
 def _is_url(value: str) -> bool:
@@ -140,16 +175,25 @@ def _print(args: argparse.Namespace, item: str, loaded: Loaded, brief: Brief | N
     print(flush=True)
 
 
-async def _preview(args: argparse.Namespace, briefs: BriefsConfig) -> int:
+async def _preview(args: argparse.Namespace, config: Config) -> int:
     status = EXIT_OK
     fetch = FetchConfig()
+    source = getattr(args, "source", None)
+    counter_choice = getattr(args, "counter", None)
     async with httpx.AsyncClient(
         headers={"User-Agent": fetch.user_agent},
         timeout=httpx.Timeout(20.0, connect=5.0),
         follow_redirects=True,
         max_redirects=5,
     ) as http:
-        maker = BriefMaker(briefs, http)
+        counter = None
+        if counter_choice:
+            try:
+                counter = await _counter(counter_choice, http, config)
+            except InputError as exc:
+                print(f"newsbot preview: {exc}", file=sys.stderr)
+                return EXIT_INPUT
+        maker = BriefMaker(config.briefs, http)
         for item in args.inputs:
             try:
                 loaded = await _load(item, http)
@@ -157,11 +201,13 @@ async def _preview(args: argparse.Namespace, briefs: BriefsConfig) -> int:
                 print(f"newsbot preview: {exc}", file=sys.stderr)
                 status = EXIT_INPUT
                 continue
+            if source:
+                loaded = replace(loaded, source_name=source)
             language = detect_language(f"{loaded.title}\n{loaded.text}")
             article = ArticleText(
                 loaded.title, loaded.text, loaded.url, loaded.source_name, language
             )
-            brief = await maker.make(article, None)
+            brief = await maker.make(article, counter)
             _print(args, item, loaded, brief)
     return status
 
@@ -169,8 +215,8 @@ async def _preview(args: argparse.Namespace, briefs: BriefsConfig) -> int:
 def run_preview(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     """Entry point of ``newsbot preview`` (bot/cli.py parses the arguments)."""
     try:
-        briefs = _briefs_config(args, env)
+        config = _preview_config(args, env)
     except ConfigError as exc:
         print(f"newsbot preview: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    return asyncio.run(_preview(args, briefs))
+    return asyncio.run(_preview(args, config))

@@ -8,7 +8,9 @@
 
     ГОРДОН · <a href="https://…">Читати повністю</a>
 
-All text from outside is escaped exactly once.  The visible text (what Telegram counts, in
+Title and summary are typeset as a Ukrainian editor would (:func:`bot.briefs.typography.typeset`:
+«…» quotes, « — » dashes, ’ apostrophes, no-break digit groups), then all text from outside is
+escaped exactly once.  The visible text (what Telegram counts, in
 UTF-16 code units) stays within :data:`CAPTION_LIMIT` so the brief also fits a photo caption:
 when it would not, the summary loses its last sentences first, then the title is shortened at a
 word boundary.  Sentences are never cut; tags are only ever emitted whole.
@@ -20,6 +22,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from bot.briefs.typography import typeset
 
 __all__ = [
     "CAPTION_LIMIT",
@@ -92,6 +96,18 @@ def _one_line(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _typeset_sentences(sentences: list[str]) -> list[str]:
+    """Each sentence typeset, as parts of one text (a quotation may span two sentences);
+    :func:`typeset` keeps lengths, so the text splits back where it was joined."""
+    text = typeset(" ".join(sentences))
+    out = []
+    start = 0
+    for sentence in sentences:
+        out.append(text[start : start + len(sentence)])
+        start += len(sentence) + 1
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """The brief's HTML and the title and summary sentences that made it in."""
@@ -132,8 +148,9 @@ def compose_brief(
     ``sentences`` are whole sentences; the summary keeps as many leading ones as fit
     ``budget`` characters (and then the overall ``limit``).  ``counter_line`` is plain text.
     """
-    title = _one_line(title)
-    summary = summary_within([_one_line(s) for s in sentences if s.strip()], budget)
+    title = typeset(_one_line(title))
+    lines = _typeset_sentences([_one_line(s) for s in sentences if s.strip()])
+    summary = summary_within(lines, budget)
     counter = shorten(_one_line(counter_line or ""), _MAX_COUNTER)
     source = shorten(_one_line(source_name) or (urlsplit(url).hostname or ""), _MAX_SOURCE)
     link = url.strip()

@@ -1,11 +1,14 @@
 """The delivery engine: drains the ledger under Telegram's limits and records every outcome.
 
-Flow: ``enqueue_brief`` / ``enqueue_broadcast`` insert one ``pending`` row per active
-subscriber (``INSERT … SELECT`` inside SQLite, one transaction) and wake the dispatcher.  The
-dispatcher reads due rows in small batches (best priority first) and runs at most
-``concurrency`` sends at a time; each send waits for its turn in the shared
-:class:`~bot.delivery.ratelimit.TelegramLimiter`, and its outcome is decided by
-:mod:`bot.delivery.policy`.
+Flow: ``enqueue_story`` / ``enqueue_broadcast`` insert one ``pending`` row per active
+subscriber that wants it (``INSERT … SELECT`` inside SQLite, one transaction) and wake the
+dispatcher.  The dispatcher reads due rows in small batches, per kind, and shares the sends
+between the kinds that wait (:mod:`bot.delivery.queue`: two stories per broadcast message, so
+neither starves); it runs at most ``concurrency`` sends at a time; each send waits for its
+turn in the shared
+:class:`~bot.delivery.ratelimit.TelegramLimiter` (replies to commands go first there), and its
+outcome is decided by :mod:`bot.delivery.policy` and written by
+:class:`~bot.delivery.recorder.Recorder`.
 
 Busy chats cost no slot.  A chat takes about one message a second (a group 20 a minute), so
 a send to a chat that has just had one would sit on its slot until the chat's window opens;
@@ -14,47 +17,56 @@ delivery to everyone else.  So the dispatcher only takes rows whose chat is read
 (:meth:`~bot.delivery.ratelimit.TelegramLimiter.busy_chats`, plus the chats it is sending
 to), at most one per chat at a time, and leaves the others in the ledger; it looks again
 when a send finishes or the earliest busy chat's window opens.  A chat's rows are all
-skipped together, so its messages keep their order; priorities order the rest.  What a slot
-may still wait for is the overall budget or a 429 pause, which hold every chat alike.
+skipped together, so its messages of one kind keep their order.  What a slot may still wait
+for is the overall budget or a 429 pause, which hold every chat alike.
 
-Crash safety.  A row becomes ``sent`` only after Telegram answered OK, in the same
-transaction that stores Telegram's ``message_id``.  Outcomes are written by group commit: a
-send keeps its concurrency slot until its outcome is committed, so at any instant at most
-``concurrency`` rows are "sent but not yet recorded" or "being sent".  After a crash those
-rows are still ``pending`` and are sent again on restart: **at most ``concurrency``
-duplicates per crash** (16 by default).  Nothing is lost: every row not recorded as done is
-resumed by :meth:`DeliveryEngine.start`.
+What is guaranteed (README, "Guarantees"): while the process lives no row is sent twice — an
+outcome that cannot be written (full disk) stays in memory and pauses the dispatcher, it never
+frees the row.  A send keeps its concurrency slot until its outcome is committed, so after a
+crash at most ``concurrency`` rows were "sent but not yet recorded": they are sent again on
+restart (**at least once** there, not exactly once); nothing is lost.  A send that timed out
+waiting for Telegram's answer may have arrived: it ends ``unknown`` and is not repeated.  A
+story's rows still pending ``expire_hours`` after fan-out end ``expired``, never sent.
+
+Every loop (dispatcher, progress reporter, expiry sweep, recorder) is supervised
+(:mod:`bot.supervise`): an unexpected error is logged once and the loop restarts after a short
+backoff; :meth:`DeliveryEngine.stop` never raises.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
-from collections import deque
 from datetime import timedelta
-from typing import Any
 
-from telegram import Bot, Message
-from telegram.error import BadRequest, TelegramError
+from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.clock import Clock
 from bot.config import DeliveryConfig
-from bot.delivery.policy import Action, decide
-from bot.delivery.progress import progress_text, summary_text
-from bot.delivery.ratelimit import PRIORITY_REPLY, Budget, TelegramLimiter
-from bot.delivery.transport import ShardedRequest
-from storage import Database, broadcasts, chats, deliveries
-from storage.deliveries import Outcome, PendingDelivery
+from bot.delivery.progress import ProgressReporter
+from bot.delivery.queue import KindQueues
+from bot.delivery.ratelimit import Budget, TelegramLimiter
+from bot.delivery.recorder import Recorder
+from bot.delivery.sending import RowSender
+from bot.delivery.transport import sender_for
+from bot.subscribers.times import QuietHours
+from bot.supervise import Supervisor
+from storage import Database, deliveries
+from storage.deliveries import PendingDelivery
 
 log = logging.getLogger(__name__)
 
-MAX_MIGRATIONS = 3
 IDLE_RECHECK_SECONDS = 60.0
 STOP_GRACE_SECONDS = 5.0
 MIN_DEFER_SECONDS = 0.005  # the dispatcher's shortest nap while every due row's chat is busy
+# Telegram normally answers in well under a second; a send that has had no answer in this
+# long ends as 'unknown' (see policy.py), so the timeout is long enough to make that rare.
+SEND_TIMEOUT_SECONDS = 30.0
+EXPIRY_CHECK_SECONDS = 60.0
+EXPIRY_BATCH = 1000  # rows per transaction: never a long write lock
 
 
 def limiter_for(config: DeliveryConfig) -> TelegramLimiter:
@@ -70,43 +82,6 @@ def limiter_for(config: DeliveryConfig) -> TelegramLimiter:
     )
 
 
-class _Recorder:
-    """Group commit: outcomes that arrive while a commit runs go into the next one."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._db, self._clock = db, clock
-        self._queue: list[tuple[Outcome, asyncio.Future[None]]] = []
-        self._task: asyncio.Task[None] | None = None
-        self.commits = 0
-
-    async def record(self, outcome: Outcome) -> None:
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._queue.append((outcome, fut))
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._flush(), name="delivery-recorder")
-        await fut
-
-    async def _flush(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                await deliveries.record_outcomes(self._db, [o for o, _ in batch], self._clock.now())
-            except Exception as exc:  # the rows stay pending and are retried later
-                log.exception("cannot record %d delivery outcome(s)", len(batch))
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc)
-            else:
-                self.commits += 1
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_result(None)
-
-    async def drain(self) -> None:
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
-
-
 class DeliveryEngine:
     """See the module docstring.  One per application; ``start`` / ``stop`` bracket its life."""
 
@@ -117,6 +92,9 @@ class DeliveryEngine:
         clock: Clock,
         config: DeliveryConfig,
         limiter: TelegramLimiter | None = None,
+        *,
+        send_timeout: float = SEND_TIMEOUT_SECONDS,
+        quiet_hours: QuietHours | None = None,
     ) -> None:
         self._db, self._bot, self._clock, self._config = db, bot, clock, config
         shared = bot.rate_limiter if isinstance(bot, ExtBot) else None
@@ -127,63 +105,86 @@ class DeliveryEngine:
         # rate_limit_args; otherwise the engine takes the limiter's slot around each call.
         self._main_through = shared is limiter
         # Mass sends go through a sibling bot on a sharded transport (see transport.py).
-        self._sender, self._through_bot = _sender_for(bot, limiter, config.concurrency)
+        self._sender, through_bot = sender_for(bot, limiter, config.concurrency)
         self._sender_ready = False
+        self._rows = RowSender(db, clock, config, limiter, send_timeout, quiet_hours)
+        self._rows.use(self._sender, through_bot=through_bot)
         self._slots = asyncio.Semaphore(config.concurrency)
         self._inflight: set[int] = set()
         self._inflight_chats: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._buffer: deque[PendingDelivery] = deque()
+        self._queues = KindQueues()
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._refill = False
         self._progress_wake = asyncio.Event()
-        self._progress_shown: dict[int, str] = {}
-        self._recorder = _Recorder(db, clock)
-        self._dispatcher: asyncio.Task[None] | None = None
-        self._progress: asyncio.Task[None] | None = None
+        self._reporter = ProgressReporter(db, bot, clock, limiter, through_bot=self._main_through)
+        self._expiry_wake = asyncio.Event()
+        self._recorder = Recorder(db, clock)
+        self._dispatcher = Supervisor("delivery-dispatcher", self._dispatch_one)
+        self._loops = (
+            self._dispatcher,
+            Supervisor("delivery-progress", self._report_once),
+            Supervisor("delivery-expiry", self._expire_once),
+        )
+        self._started = False
 
     # -- lifecycle -------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Start the worker; pending rows left by a crash are resumed first thing."""
-        if self._dispatcher is not None:
+        if self._started:
             return
+        self._started = True
         if self._sender is not self._bot:
             try:
                 await self._sender.initialize()
                 self._sender_ready = True
             except TelegramError as exc:
                 log.warning("sharded sender unavailable (%s); sending through the app's bot", exc)
-                self._sender, self._through_bot = self._bot, self._main_through
-        self._dispatcher = asyncio.create_task(self._dispatch(), name="delivery-dispatcher")
-        self._progress = asyncio.create_task(self._report_loop(), name="delivery-progress")
+                self._sender = self._bot
+                self._rows.use(self._bot, through_bot=self._main_through)
+        self._recorder.start()
+        for loop in self._loops:
+            loop.start()
+        self._expiry_wake.set()  # rows that expired while the bot was down go first
         self.wake()
 
     async def stop(self) -> None:
-        """Stop taking rows; sends in flight get a short grace, then stay pending."""
-        for task in (self._dispatcher, self._progress):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
-        self._dispatcher = self._progress = None
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
-            for task in late:
-                task.cancel()
-            if late:
-                await asyncio.wait(late)
-        await self._recorder.drain()
-        if self._sender_ready:
-            await self._sender.shutdown()
-            self._sender_ready = False
+        """Stop taking rows; sends in flight get a short grace, then stay pending.
+
+        Never raises: whatever a loop died of was logged when it happened, and shutdown must
+        go on to close the HTTP client and the database.
+        """
+        self._started = False
+        for loop in self._loops:
+            await loop.stop()
+        try:
+            if self._tasks:
+                _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
+                for task in late:
+                    task.cancel()
+                if late:
+                    await asyncio.wait(late)
+        finally:
+            await self._recorder.close()
+            if self._sender_ready:
+                self._sender_ready = False
+                try:
+                    await self._sender.shutdown()
+                except Exception:
+                    log.exception("closing the delivery sender failed")
 
     # -- the interface the app uses ------------------------------------------------------------
 
-    async def enqueue_brief(self, brief_id: int) -> int:
-        """One pending row per active subscriber; returns the number of rows created."""
-        created = await deliveries.enqueue_brief(self._db, brief_id, self._clock.now())
+    async def enqueue_story(self, story_id: int, top: bool = False) -> int:
+        """One pending row per active subscriber who wants the story (mode 'all'; with
+        ``top`` also 'top') and has no row for it yet; returns the number of rows created."""
+        now = self._clock.now()
+        expires = now + timedelta(hours=self._config.expire_hours)
+        created = await deliveries.fan_out_story(
+            self._db, story_id, now, top=top, expires_at=expires
+        )
         self.wake()
         return created
 
@@ -217,6 +218,25 @@ class DeliveryEngine:
         self._wake.set()
 
     @property
+    def alive(self) -> bool:
+        """The dispatcher and the recorder run and are not crash-looping (for /healthz).
+
+        A full disk does not make the engine dead: it is paused (:attr:`paused`) and resumes
+        by itself; restarting the process would only risk re-sends.
+        """
+        return self._dispatcher.alive and self._recorder.loop.alive
+
+    @property
+    def paused(self) -> bool:
+        """True while an outcome waits to be written (the dispatcher takes no new row)."""
+        return not self._recorder.writable.is_set()
+
+    @property
+    def write_failures(self) -> int:
+        """Outcome writes that failed so far (each is retried until it succeeds)."""
+        return self._recorder.failed_writes
+
+    @property
     def in_flight(self) -> int:
         return len(self._inflight)
 
@@ -231,64 +251,62 @@ class DeliveryEngine:
 
     # -- dispatching -----------------------------------------------------------------------------
 
-    async def _dispatch(self) -> None:
-        while True:
-            await self._slots.acquire()
-            try:
-                row = await self._next_row()
-            except BaseException:
-                self._slots.release()
-                raise
-            self._inflight.add(row.id)
-            self._inflight_chats.add(row.chat_id)
-            task = asyncio.create_task(self._deliver(row), name=f"delivery-{row.id}")
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    async def _dispatch_one(self) -> None:
+        await self._slots.acquire()
+        try:
+            row = await self._next_row()
+        except BaseException:
+            self._slots.release()
+            raise
+        self._inflight.add(row.id)
+        self._inflight_chats.add(row.chat_id)
+        task = asyncio.create_task(self._deliver(row), name=f"delivery-{row.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _usable(self, row: PendingDelivery) -> bool:
+        # Read a moment ago: its chat may have become busy since (a command reply), or the
+        # row may have reached its expiry.
+        return (
+            row.chat_id not in self._inflight_chats
+            and not self.limiter.chat_wait(row.chat_id)
+            and (row.expires_at is None or row.expires_at > self._clock.now())
+        )
 
     async def _next_row(self) -> PendingDelivery:
         while True:
-            if self._refill:
+            # Paused while an outcome is unwritten.  No await between here and the return
+            # below, so a row is never taken once the recorder has failed.
+            await self._recorder.writable.wait()
+            if self._refill or self._queues.ran_dry():
                 self._refill = False
-                self._buffer.clear()
-            while self._buffer:
-                row = self._buffer.popleft()
-                # Read a moment ago: its chat may have become busy since (a command reply).
-                if row.chat_id not in self._inflight_chats and not self.limiter.chat_wait(
-                    row.chat_id
-                ):
-                    return row
+                self._queues.clear()
+            if (row := self._queues.take(self._usable)) is not None:
+                return row
             self._wake.clear()
             busy = self.limiter.busy_chats()
-            try:
-                rows = await deliveries.due_deliveries(
-                    self._db,
-                    self._clock.now(),
-                    2 * self._config.concurrency,
-                    exclude=frozenset(self._inflight),
-                    exclude_chats=self._inflight_chats.union(busy),
-                )
-                # Rows left behind for busy chats keep the engine from declaring itself idle.
-                deferred = (
-                    bool(busy)
-                    and not rows
-                    and bool(
-                        await deliveries.due_deliveries(
-                            self._db, self._clock.now(), 1, exclude=frozenset(self._inflight)
-                        )
-                    )
-                )
-            except Exception:
-                log.exception("cannot read the delivery ledger")
-                rows, deferred = [], False
-            if rows:
+            now = self._clock.now()
+            found = await deliveries.due_by_kind(
+                self._db,
+                now,
+                2 * self._config.concurrency,
+                exclude=frozenset(self._inflight),
+                exclude_chats=self._inflight_chats.union(busy),
+                kinds=self._queues.kinds,
+            )
+            if any(found.values()):
                 self._idle.clear()
-                self._buffer.extend(_one_per_chat(rows))
+                self._queues.fill(found)
                 continue
+            # Rows left behind for busy chats keep the engine from declaring itself idle.
+            deferred = bool(busy) and bool(
+                await deliveries.due_deliveries(self._db, now, 1, exclude=frozenset(self._inflight))
+            )
             self._progress_wake.set()  # maybe a broadcast just finished
             if not self._inflight and not deferred and not self._wake.is_set():
                 self._idle.set()
             timeout = IDLE_RECHECK_SECONDS
-            retry_at = await deliveries.next_retry_at(self._db)
+            retry_at = await deliveries.next_retry_at(self._db, after=now)
             if retry_at is not None:
                 wait = (retry_at - self._clock.now()).total_seconds()
                 timeout = min(timeout, max(0.05, wait))
@@ -296,17 +314,18 @@ class DeliveryEngine:
                 # Look again when the first busy chat's window opens (a finished send wakes
                 # us sooner: its chat's rows may be the ones waiting).
                 timeout = min(timeout, max(MIN_DEFER_SECONDS, min(busy.values())))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await _wait(self._wake, timeout)
 
     async def _deliver(self, row: PendingDelivery) -> None:
         try:
-            outcome = await self._attempt(row)
+            try:
+                outcome = await self._rows.send(row)
+            except Exception as exc:  # a bug, or a write in the migration path failed
+                outcome = self._rows.unexpected(row, exc)
+            # Holds the slot until written: a full disk pauses, it never repeats a send.
             await self._recorder.record(outcome)
             if outcome.kind == "retry":
                 self.wake()  # the dispatcher recomputes when to look again
-        except Exception:
-            log.exception("delivery %d to %d: unexpected error; left pending", row.id, row.chat_id)
         finally:
             self._inflight.discard(row.id)
             self._inflight_chats.discard(row.chat_id)
@@ -315,122 +334,44 @@ class DeliveryEngine:
             # itself idle: either way it re-checks the ledger.
             self._wake.set()
 
-    async def _attempt(self, row: PendingDelivery) -> Outcome:
-        chat_id, attempts, migrations = row.chat_id, row.attempts, 0
-        while True:
-            try:
-                message = await self._send(chat_id, row)
-            except Exception as exc:
-                verdict = decide(exc, attempts + 1, self._config.max_attempts)
-            else:
-                return Outcome(row.id, chat_id, "sent", message_id=message.message_id)
-            if verdict.action is Action.WAIT:
-                self.limiter.pause(verdict.delay)
-                continue
-            if verdict.action is Action.MIGRATE and verdict.new_chat_id is not None:
-                migrations += 1
-                if migrations <= MAX_MIGRATIONS:
-                    new_id = verdict.new_chat_id
-                    moved = await chats.migrate_chat(self._db, chat_id, new_id, self._clock.now())
-                    log.info("chat %d migrated to %d", chat_id, new_id)
-                    if not moved:
-                        return Outcome(row.id, chat_id, "failed", error=verdict.reason)
-                    chat_id = new_id
-                    continue
-                return Outcome(row.id, chat_id, "failed", error=verdict.reason)
-            attempts += 1
-            if verdict.action is Action.BLOCK:
-                return Outcome(row.id, chat_id, "blocked", error=verdict.reason)
-            if verdict.action is Action.GONE:
-                return Outcome(row.id, chat_id, "gone", error=verdict.reason)
-            if verdict.action is Action.RETRY:
-                log.info("delivery %d: %s; retry in %.0f s", row.id, verdict.reason, verdict.delay)
-                retry_at = self._clock.now() + timedelta(seconds=verdict.delay)
-                return Outcome(row.id, chat_id, "retry", error=verdict.reason, not_before=retry_at)
-            log.warning("delivery %d to %d failed: %s", row.id, chat_id, verdict.reason)
-            return Outcome(row.id, chat_id, "failed", error=verdict.reason)
+    # -- expiry ----------------------------------------------------------------------------------
 
-    async def _send(self, chat_id: int, row: PendingDelivery) -> Message:
-        if row.brief_html is not None:
-            text = row.brief_html
-        else:
-            text = html.escape(row.broadcast_text or "", quote=False)
-        kwargs: dict[str, Any] = {"parse_mode": "HTML"}
-        if self._config.allow_paid_broadcast:
-            kwargs["allow_paid_broadcast"] = True
-        if self._through_bot:
-            kwargs["rate_limit_args"] = {"priority": row.priority, "retry": False}
-            return await self._sender.send_message(chat_id, text, **kwargs)
-        async with self.limiter.slot(chat_id, row.priority):
-            return await self._sender.send_message(chat_id, text, **kwargs)
+    async def _expire_once(self) -> None:
+        await _wait(self._expiry_wake, EXPIRY_CHECK_SECONDS)
+        self._expiry_wake.clear()
+        if not self.paused:  # nothing can be written now; the next round will do it
+            await self.expire_stale()
+
+    async def expire_stale(self) -> int:
+        """End every pending row past its expiry as ``expired``, in small transactions."""
+        total = 0
+        while True:
+            n = await deliveries.expire_due(
+                self._db, self._clock.now(), frozenset(self._inflight), EXPIRY_BATCH
+            )
+            total += n
+            if n < EXPIRY_BATCH:
+                break
+        if total:
+            log.info("%d delivery(ies) expired unsent: the news was too old", total)
+            self.wake()
+        return total
 
     # -- broadcast progress ----------------------------------------------------------------------
 
-    async def _report_loop(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._progress_wake.wait(), self._config.progress_seconds)
-            self._progress_wake.clear()
-            try:
-                await self.report_progress()
-            except Exception:
-                log.exception("cannot report broadcast progress")
+    async def _report_once(self) -> None:
+        await _wait(self._progress_wake, self._config.progress_seconds)
+        self._progress_wake.clear()
+        await self.report_progress()
 
     async def report_progress(self) -> None:
         """Edit each running broadcast's progress message; finish those with nothing left."""
-        for bc in await broadcasts.sending_broadcasts(self._db):
-            counts = await deliveries.broadcast_counts(self._db, bc.id)
-            done = counts.pending == 0
-            if done:
-                await broadcasts.finish_broadcast(self._db, bc.id, self._clock.now())
-                log.info("broadcast %d done: %s", bc.id, counts)
-            text = summary_text(counts) if done else progress_text(counts)
-            if bc.progress_chat_id is None or bc.progress_message_id is None:
-                continue
-            if self._progress_shown.get(bc.id) == text:
-                continue
-            await self._edit(bc.progress_chat_id, bc.progress_message_id, text)
-            if done:
-                self._progress_shown.pop(bc.id, None)
-            else:
-                self._progress_shown[bc.id] = text
-
-    async def _edit(self, chat_id: int, message_id: int, text: str) -> None:
-        kwargs: dict[str, Any] = {}
-        if self._main_through:
-            kwargs["rate_limit_args"] = {"priority": PRIORITY_REPLY}
-        try:
-            if self._main_through:
-                await self._bot.edit_message_text(text, chat_id, message_id, **kwargs)
-            else:
-                async with self.limiter.slot(chat_id, PRIORITY_REPLY):
-                    await self._bot.edit_message_text(text, chat_id, message_id)
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                log.warning("cannot edit progress message: %s", exc.message)
-        except TelegramError as exc:
-            log.warning("cannot edit progress message: %s", exc.message)
+        await self._reporter.report()
 
 
-def _one_per_chat(rows: list[PendingDelivery]) -> list[PendingDelivery]:
-    """The first row of each chat (in ledger order); the chat's next rows wait their turn."""
-    seen: set[int] = set()
-    out = []
-    for row in rows:
-        if row.chat_id not in seen:
-            seen.add(row.chat_id)
-            out.append(row)
-    return out
-
-
-def _sender_for(bot: Bot, limiter: TelegramLimiter, shards: int) -> tuple[Bot, bool]:
-    """A sibling of ``bot`` (same token and API root) on a :class:`ShardedRequest`.
-
-    Returns the bot to send with and whether it calls ``limiter`` itself.
-    """
-    base_url = bot.base_url.removesuffix(bot.token)
-    request = ShardedRequest(shards)
-    if isinstance(bot, ExtBot):
-        sibling: Bot = ExtBot(bot.token, base_url=base_url, request=request, rate_limiter=limiter)
-        return sibling, True
-    return Bot(bot.token, base_url=base_url, request=request), False
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    """Wait for ``event`` at most ``seconds``.  Not ``asyncio.wait_for``: on Python 3.11 it can
+    swallow a cancellation that arrives as the event fires, and stop() would then hang."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()

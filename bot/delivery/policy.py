@@ -14,9 +14,13 @@ attempt count.  The tree, as python-telegram-bot maps Telegram's answers:
 * ``BadRequest`` "chat not found" → :attr:`Action.GONE`: the chat is marked ``gone``, its
   pending messages skipped.
 * any other ``BadRequest`` (the message itself is wrong: too long, bad HTML) →
-  :attr:`Action.FAIL` at once; retrying cannot help.
-* ``NetworkError`` / ``TimedOut`` / 5xx (PTB maps those to ``NetworkError``) and anything
-  else → :attr:`Action.RETRY` after an exponential backoff, until ``max_attempts``; then
+  :attr:`Action.FAIL` at once; retrying cannot help, and it is a bug worth a traceback.
+  (``BadRequest`` subclasses ``NetworkError`` in PTB, so it is tested first.)
+* ``TimedOut`` while waiting for the answer → :attr:`Action.UNKNOWN`: the request reached
+  Telegram, which may have delivered the message, so it is never sent again (a copy twice is
+  worse than a copy maybe missing).  A timeout while *connecting* sent nothing: retried.
+* ``NetworkError`` / 5xx (PTB maps those to ``NetworkError``) and anything else →
+  :attr:`Action.RETRY` after an exponential backoff, until ``max_attempts``; then
   :attr:`Action.FAIL` with the reason stored.
 """
 
@@ -25,7 +29,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
+import httpx
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TimedOut
 
 from bot.delivery.ratelimit import retry_after_seconds
 
@@ -41,6 +46,7 @@ class Action(enum.Enum):
     GONE = "gone"
     RETRY = "retry"
     FAIL = "fail"
+    UNKNOWN = "unknown"  # the request may have been carried out: do not repeat it
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,12 @@ def _reason(exc: BaseException) -> str:
     return text[:MAX_REASON]
 
 
+def nothing_sent(exc: TimedOut) -> bool:
+    """True when the timeout came before the request left (connecting, or waiting for a
+    connection from the pool): Telegram cannot have seen it."""
+    return isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
 def decide(exc: BaseException, attempts: int, max_attempts: int) -> Verdict:
     """The verdict for a send that raised ``exc``; ``attempts`` counts this one (≥ 1)."""
     if isinstance(exc, RetryAfter):
@@ -73,6 +85,8 @@ def decide(exc: BaseException, attempts: int, max_attempts: int) -> Verdict:
         if "chat not found" in exc.message.lower():
             return Verdict(Action.GONE, _reason(exc))
         return Verdict(Action.FAIL, _reason(exc))
+    if isinstance(exc, TimedOut) and not nothing_sent(exc):
+        return Verdict(Action.UNKNOWN, _reason(exc))
     if attempts >= max_attempts:
         return Verdict(Action.FAIL, f"{_reason(exc)} (after {attempts} attempts)")
     return Verdict(Action.RETRY, _reason(exc), delay=backoff_delay(attempts))

@@ -9,14 +9,18 @@ Three limits apply to every message the bot sends (sendMessage, sendPhoto, editM
 Each limit is a *sliding window* ("at most n sends in any window of n / rate seconds"), not a
 leaky bucket that bursts and refills: a bucket that bursts its capacity can exceed Telegram's
 window and earn a 429.  Waiters for the overall budget are served by priority (command replies
-0, briefs 1, broadcasts 2), FIFO within a priority, so a reply to /latest never queues behind a
-broadcast.  A chat is served one message at a time (its messages keep their order), and a 429
-pauses every send until ``retry_after`` has passed.
+0, ledger sends 1), FIFO within a priority, so a reply to /latest never queues behind a
+broadcast; the delivery engine shares the ledger's part between briefs and broadcasts itself.
+A chat is served one message at a time (its messages keep their order), and a 429 pauses
+every send until ``retry_after`` has passed.
 
 The same object is PTB's rate limiter (:class:`telegram.ext.BaseRateLimiter`), so replies that
 handlers send with ``message.reply_text`` share the budget with the delivery worker.  The
 worker passes ``rate_limit_args={"priority": ..., "retry": False}`` and handles errors itself;
-everything else (command replies) is retried here after a 429, never dropped.
+everything else (command replies) is retried here after a 429, never dropped, and once or
+twice after a 5xx or a dropped connection.  A 400 (``BadRequest``, which PTB derives from
+``NetworkError``) is never retried: the request itself is wrong, and it is re-raised with the
+Bot API method noted on it (:func:`rejected_method`) so the error handler can name it.
 
 Time is the event loop's monotonic clock; the windows themselves (:class:`SlidingWindow`) are
 pure and take ``now`` as an argument.
@@ -36,7 +40,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
@@ -44,6 +48,7 @@ log = logging.getLogger(__name__)
 PRIORITY_REPLY = 0
 PRIORITY_BRIEF = 1
 PRIORITY_BROADCAST = 2
+PRIORITY_LEDGER = PRIORITY_BRIEF  # every delivery-ledger send, whatever its kind
 
 FREE_OVERALL = 30.0  # what Telegram allows without allow_paid_broadcast
 PAID_OVERALL = 1000.0
@@ -64,6 +69,21 @@ LIMITED_METHODS = frozenset(
 MAX_REPLY_RETRIES = 5
 MAX_NETWORK_RETRIES = 2  # a reply after a 5xx or a dropped connection
 NETWORK_RETRY_DELAY = 0.5  # seconds, times the failure count
+_METHOD_NOTE = "Bot API method: "
+
+
+def note_method(exc: BaseException, endpoint: str) -> None:
+    """Remember on ``exc`` which Bot API method it answered (see :func:`rejected_method`)."""
+    if rejected_method(exc) is None:
+        exc.add_note(f"{_METHOD_NOTE}{endpoint}")
+
+
+def rejected_method(exc: BaseException) -> str | None:
+    """The Bot API method noted on ``exc`` by the limiter, if any."""
+    for note in getattr(exc, "__notes__", ()):
+        if note.startswith(_METHOD_NOTE):
+            return str(note.removeprefix(_METHOD_NOTE))
+    return None
 
 
 class SlidingWindow:
@@ -197,7 +217,11 @@ class TelegramLimiter(BaseRateLimiter[Any]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
         if endpoint.lower() not in LIMITED_METHODS or not isinstance(chat_id, int):
-            return await callback(*args, **kwargs)
+            try:
+                return await callback(*args, **kwargs)
+            except BadRequest as exc:
+                note_method(exc, endpoint)
+                raise
         options = rate_limit_args or {}
         priority = int(options.get("priority", PRIORITY_REPLY))
         retry = bool(options.get("retry", True))
@@ -213,6 +237,9 @@ class TelegramLimiter(BaseRateLimiter[Any]):
                         raise
                     log.warning("429 on %s to %s; retrying after the pause", endpoint, chat_id)
                     continue
+                except BadRequest as exc:  # a NetworkError in PTB, but sending again cannot help
+                    note_method(exc, endpoint)
+                    raise
                 except NetworkError as exc:
                     # A reply lost to a 5xx or a dropped connection is sent again (the engine
                     # passes retry=False and applies its own policy).  Not after a timeout:

@@ -17,7 +17,11 @@ import ssl
 from typing import Any
 
 import certifi
+from telegram import Bot
+from telegram.ext import ExtBot
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.delivery.ratelimit import TelegramLimiter
 
 
 class ShardedRequest(BaseRequest):
@@ -71,3 +75,16 @@ class ShardedRequest(BaseRequest):
             )
         finally:
             self._busy[index] -= 1
+
+
+def sender_for(bot: Bot, limiter: TelegramLimiter, shards: int) -> tuple[Bot, bool]:
+    """A sibling of ``bot`` (same token and API root) on a :class:`ShardedRequest`.
+
+    Returns the bot to send with and whether it calls ``limiter`` itself.
+    """
+    base_url = bot.base_url.removesuffix(bot.token)
+    request = ShardedRequest(shards)
+    if isinstance(bot, ExtBot):
+        sibling: Bot = ExtBot(bot.token, base_url=base_url, request=request, rate_limiter=limiter)
+        return sibling, True
+    return Bot(bot.token, base_url=base_url, request=request), False

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot import texts
 from bot.losses.model import PERSONNEL, Snapshot
 from bot.uk import MONTHS_GENITIVE, format_date, group_digits
 
@@ -68,7 +69,7 @@ def render_personnel_chart(series: DailySeries) -> bytes:
     colours = ["#e6a298"] * len(xs)
     if colours:
         colours[-1] = "#c0392b"  # the newest report stands out
-    ax.bar(xs, bars, color=colours, width=0.8, label="за добу")
+    ax.bar(xs, bars, color=colours, width=0.8, label=texts.CHART_BARS)
     if series.losses and series.losses[-1] is not None:
         ax.annotate(
             group_digits(series.losses[-1]),
@@ -83,13 +84,11 @@ def render_personnel_chart(series: DailySeries) -> bytes:
         )
     avg_x = [x for x, a in zip(xs, series.average, strict=True) if a is not None]
     avg_y = [a for a in series.average if a is not None]
-    ax.plot(avg_x, avg_y, color="#1f3a93", linewidth=3, label="середнє за 7 днів")
+    ax.plot(avg_x, avg_y, color="#1f3a93", linewidth=3, label=texts.CHART_AVERAGE)
 
     if series.days:
         first, last = series.days[0], series.days[-1]
-        fig.suptitle(
-            "Втрати особового складу ворога за добу", fontsize=16, fontweight="bold", y=0.98
-        )
+        fig.suptitle(texts.CHART_TITLE, fontsize=16, fontweight="bold", y=0.98)
         ax.set_title(f"{_short(first)} – {format_date(last)}", fontsize=12, color="#444")
     step = max(1, len(xs) // 6)
     ticks = xs[::-1][::step][::-1]
@@ -97,7 +96,7 @@ def render_personnel_chart(series: DailySeries) -> bytes:
     ax.set_xticklabels([f"{series.days[i]:%d.%m}" for i in ticks], fontsize=12)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: group_digits(int(v))))
     ax.tick_params(axis="y", labelsize=12)
-    ax.set_ylabel("осіб", fontsize=13)
+    ax.set_ylabel(texts.CHART_UNIT, fontsize=13)
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=12, loc="upper left", frameon=False)

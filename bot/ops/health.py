@@ -1,7 +1,7 @@
 """``/healthz``: is the bot doing its job?  Three checks, each named when it fails.
 
-* ``delivery`` — the delivery worker is alive (``DeliveryEngine.alive``; until that property
-  exists, its dispatcher task is looked at directly);
+* ``delivery`` — the delivery worker is alive (``DeliveryEngine.alive``: its loops run and
+  are not stuck in a crash loop);
 * ``database`` — a test write succeeds now (:func:`storage.ops.probe_write`: the write lock,
   a page allocation, rolled back) and the disk holding the file has room left;
 * ``sources`` — at least one source was polled successfully within three poll intervals
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.clock import Clock
 from storage import Database
@@ -61,13 +61,15 @@ class HealthReport:
         }
 
 
-def delivery_alive(delivery: object) -> bool:
-    """``delivery.alive`` when the engine has it, else whether its dispatcher task runs."""
-    alive = getattr(delivery, "alive", None)
-    if isinstance(alive, bool):
-        return alive
-    task = getattr(delivery, "_dispatcher", None)  # engines without the ``alive`` property
-    return isinstance(task, asyncio.Task) and not task.done()
+class Liveness(Protocol):
+    """What the check needs of the delivery engine."""
+
+    @property
+    def alive(self) -> bool: ...
+
+
+def delivery_alive(delivery: Liveness | None) -> bool:
+    return delivery is not None and delivery.alive
 
 
 def sources_check(
@@ -101,7 +103,7 @@ class HealthChecker:
     def __init__(
         self,
         db: Database,
-        delivery: object,
+        delivery: Liveness | None,
         clock: Clock,
         *,
         poll_seconds: int,

@@ -25,7 +25,7 @@ __all__ = ["PENDING_KINDS", "Metrics", "StorageGauges"]
 
 # Ledger kinds always shown in newsbot_pending_deliveries (0 when none is pending), so a
 # dashboard's series never disappears.
-PENDING_KINDS = ("brief", "broadcast")
+PENDING_KINDS = ("story", "digest", "broadcast")
 
 _LAG_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400)
 _SUMMARY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -142,7 +142,7 @@ class Metrics:
     # -- events ------------------------------------------------------------------------------
 
     def observe_send(self, kind: str, outcome: str) -> None:
-        """One send finished: ``kind`` brief/broadcast/…, ``outcome`` sent/retry/failed/…"""
+        """One send finished: ``kind`` story/broadcast/…, ``outcome`` sent/retry/failed/…"""
         self.sends.labels(kind, outcome).inc()
 
     def observe_429(self) -> None:
@@ -165,9 +165,14 @@ class Metrics:
             items.inc(new_items)
 
     def observe_story(self, *, top: bool = False) -> None:
+        """A story was formed (``top``: and it is a top story from its first report)."""
         self.stories.inc()
         if top:
             self.top_stories.inc()
+
+    def observe_top_story(self) -> None:
+        """A story formed earlier became a top story."""
+        self.top_stories.inc()
 
     def observe_summary(self, summariser: str, seconds: float) -> None:
         self.summarise.labels(summariser).observe(seconds)

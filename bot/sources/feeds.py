@@ -24,7 +24,8 @@ from urllib.parse import urljoin, urlsplit
 
 from bot.sources.extract import html_to_text
 from bot.sources.identity import canonical_url
-from bot.uk import count
+from bot.texts import RECORD
+from bot.uk import counted
 
 __all__ = ["FeedError", "FeedItem", "ParsedFeed", "parse_feed"]
 
@@ -134,7 +135,7 @@ def parse_feed(
             if _HTML_START.match(body[:2048]) or (not version and b"<html" in body[:4096].lower()):
                 raise FeedError("за адресою HTML-сторінка, а не стрічка RSS/Atom")
             raise FeedError(f"пошкоджений XML, записів не прочитано ({reason})")
-        warnings.append(f"пошкоджений XML, прочитано лише {count(len(entries), *_RECORDS)}")
+        warnings.append(f"пошкоджений XML, прочитано лише {counted(len(entries), RECORD)}")
     if not version and not entries:
         if _HTML_START.match(body[:2048]) or b"<html" in body[:4096].lower():
             raise FeedError("за адресою HTML-сторінка, а не стрічка RSS/Atom")
@@ -172,11 +173,11 @@ def parse_feed(
             seen_guids.add(guid)
         items.append(FeedItem(guid, link, title, summary, full_text, published))
     if duplicates:
-        warnings.append(f"{count(duplicates, *_RECORDS)} з повторюваним guid пропущено")
+        warnings.append(f"{counted(duplicates, RECORD)} з повторюваним guid пропущено")
     if no_link:
-        warnings.append(f"{count(no_link, *_RECORDS)} без посилання чи заголовка пропущено")
+        warnings.append(f"{counted(no_link, RECORD)} без посилання чи заголовка пропущено")
     if future:
-        warnings.append(f"{count(future, *_RECORDS)} з датою в майбутньому (дату відкинуто)")
+        warnings.append(f"{counted(future, RECORD)} з датою в майбутньому (дату відкинуто)")
     if not items:
         raise FeedError("жоден запис стрічки не має посилання й заголовка")
     feed = parsed.get("feed") or {}
@@ -186,9 +187,6 @@ def parse_feed(
         items=tuple(items),
         warnings=tuple(warnings),
     )
-
-
-_RECORDS = ("запис", "записи", "записів")
 
 
 def _entry_link(entry: Any, base_url: str | None) -> str | None:

@@ -4,7 +4,8 @@ A cycle: for each due source (concurrently; the :class:`~bot.sources.fetch.Fetch
 the requests) fetch with the stored validators → 304 costs nothing more → a body identical to
 the last parsed one costs a hash → otherwise parse off the loop, identify the items, keep the
 unseen ones, let :func:`~bot.sources.policy.decide` say what happens to each, record them all,
-then brief (and maybe push) the chosen ones, oldest first.
+then hand the chosen ones, oldest first, to the pipeline (an
+:class:`~bot.sources.handoff.ArticleSink`: brief, story, delivery — none of it done here).
 
 Fault isolation: every source runs in its own task and its own ``try``; an error becomes that
 source's stored ``last_error`` (plain words) and backoff, and is logged once when the source's
@@ -17,56 +18,41 @@ nothing is pushed.  Briefing all ~50 items would mean ~50 page fetches and summa
 at every fresh start, for briefs nobody will be sent.
 
 Crash safety: an article to be briefed is recorded ``pending`` with the policy's decision and
-its feed text before the brief is made.  Each cycle first resumes the pending articles this
-process is not working on (:meth:`SourceService.resume_pending`): those older than
-``max_age_hours`` are abandoned; the others are briefed — or, when the brief was already
-stored, not briefed again — and pushed only if the decision was "push".  Pushing hands the
-brief to the delivery ledger, which holds one row per (brief, chat), so handing it over again
-after a crash between the hand-over and the final disposition sends nothing twice.
+its feed text before the pipeline gets it.  Each cycle first lets the pipeline resume the
+pending articles this process is not working on (the service is the pipeline's
+:class:`~bot.sources.handoff.SourceDirectory`: it knows which sources are busy or removed).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-import httpx
-
-from bot.briefs.maker import ArticleText, BriefMaker
 from bot.clock import Clock
 from bot.config import Config
-from bot.losses.service import LossService
 from bot.ops.metrics import Metrics
-from bot.sources.extract import extract_article
 from bot.sources.feeds import FeedError, FeedItem, ParsedFeed, parse_feed
 from bot.sources.fetch import (
-    PAGE_ACCEPT,
     BlockedAddressError,
     Fetcher,
     FetchError,
     FetchResult,
     InvalidUrlError,
 )
+from bot.sources.handoff import ArticleJob, ArticleSink, SourceRef, resume_text
 from bot.sources.identity import canonical_url, content_hash, item_identity
 from bot.sources.policy import BRIEFED_ACTIONS, Candidate, decide, next_poll_at
 from bot.sources.trust import ConfigTrust
-from bot.uk import detect_language
 from storage import Database, articles, sources
-from storage.articles import NewArticle, PendingArticle
-from storage.briefs import add_brief
+from storage.articles import NewArticle
 from storage.sources import SourceRecord
 
 log = logging.getLogger(__name__)
-
-OnNewBrief = Callable[[int], Awaitable[object]]
-
-_PAGE_MAX_BYTES = 3_000_000
 
 
 @dataclass(slots=True)
@@ -141,52 +127,24 @@ def _sha(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def _resume_text(item: FeedItem) -> str:
-    """What a resumed article is briefed from (the feed's texts), as stored while pending."""
-    return json.dumps(
-        {"guid": item.guid, "summary": item.summary, "full_text": item.full_text},
-        ensure_ascii=False,
-    )
-
-
-def _resumed_item(article: PendingArticle) -> FeedItem:
-    try:
-        stored = json.loads(article.resume_text or "{}")
-    except ValueError:
-        stored = {}
-    if not isinstance(stored, dict):
-        stored = {}
-    return FeedItem(
-        guid=stored.get("guid"),
-        link=article.url,
-        title=article.title,
-        summary=str(stored.get("summary") or ""),
-        full_text=str(stored.get("full_text") or ""),
-        published=article.published_at,
-    )
-
-
 class SourceService:
     def __init__(
         self,
         db: Database,
-        http: httpx.AsyncClient,
+        fetcher: Fetcher,
         clock: Clock,
         config: Config,
-        briefs: BriefMaker,
-        losses: LossService,
-        on_new_brief: OnNewBrief,
+        pipeline: ArticleSink,
         *,
         metrics: Metrics | None = None,
     ) -> None:
         self._db, self._clock, self._config = db, clock, config
         self._metrics = metrics
-        self._briefs, self._losses, self._on_new_brief = briefs, losses, on_new_brief
+        self._pipeline = pipeline
         self._fetch_config = config.fetch
-        self.fetcher = Fetcher(http, config.fetch)
+        self.fetcher = fetcher
         self._trust = ConfigTrust(config.sources)
         self._cycle_lock = asyncio.Lock()
-        self._resume_lock = asyncio.Lock()
         # Sources this process is polling right now: their pending articles are its own work.
         self._busy_sources: dict[int, int] = {}
 
@@ -379,7 +337,7 @@ class SourceService:
                 disposition="pending" if d.action in BRIEFED_ACTIONS else d.action,
                 decision=d.action if d.action in BRIEFED_ACTIONS else None,
                 resume_text=(
-                    _resume_text(by_position[d.candidate.position].feed)
+                    resume_text(by_position[d.candidate.position].feed)
                     if d.action in BRIEFED_ACTIONS
                     else None
                 ),
@@ -393,13 +351,9 @@ class SourceService:
             outcome.dispositions[decision.action] = outcome.dispositions.get(decision.action, 0) + 1
             if article_id and decision.action in BRIEFED_ACTIONS:
                 item = by_position[decision.candidate.position].feed
-                final = await self._brief_one(
-                    source.name,
-                    item,
-                    article_id,
-                    push=decision.action == "push",
-                    trusted_host=trusted_host,
-                )
+                ref = SourceRef(source.id, source.name, trusted_host)
+                job = ArticleJob(article_id, ref, item, push=decision.action == "push")
+                final = await self._pipeline.process(job)
                 if final == "pushed":
                     outcome.pushed += 1
                 if final in ("pushed", "first_poll", "briefed"):
@@ -430,141 +384,20 @@ class SourceService:
         if warning and warning != source.last_warning:
             log.warning("source %r (%s): %s", source.name, source.url, warning)
 
-    # -- articles and briefs -------------------------------------------------------------------
+    # -- what the pipeline asks of the sources (SourceDirectory) ------------------------------
 
     async def resume_pending(self) -> dict[str, int]:
-        """Finish the articles a stopped process left ``pending``; returns the count of each
-        final disposition (``abandoned`` for those past the ``max_age_hours`` window).
+        """Let the pipeline finish the articles a stopped process left ``pending``."""
+        return await self._pipeline.resume_pending(self)
 
-        Articles of a source this process is polling at the moment are left alone: they are
-        that poll's own work in progress, not leftovers.
-        """
-        async with self._resume_lock:
-            return await self._resume_pending()
+    async def source_for_article(self, source_id: int) -> SourceRef | None:
+        source = await sources.get_source(self._db, source_id)
+        if source is None or source.deleted_at is not None:
+            return None
+        return SourceRef(source.id, source.name, self._trust.trusted_host(source.url))
 
-    async def _resume_pending(self) -> dict[str, int]:
-        now = self._clock.now()
-        done: dict[str, int] = {}
-        max_age = timedelta(hours=self._fetch_config.max_age_hours)
-        abandoned = await articles.abandon_stale_pending(self._db, now - max_age)
-        if abandoned:
-            done["abandoned"] = abandoned
-            log.warning("%d article(s) left pending for over %s: not resumed", abandoned, max_age)
-        owners: dict[int, SourceRecord | None] = {}
-        for article in await articles.pending_articles(self._db):
-            if article.source_id in self._busy_sources:
-                continue
-            if article.source_id not in owners:
-                source = await sources.get_source(self._db, article.source_id)
-                gone = source is None or source.deleted_at is not None
-                owners[article.source_id] = None if gone else source
-            owner = owners[article.source_id]
-            if owner is None:  # its source was removed meanwhile
-                final = "abandoned"
-                await articles.set_disposition(self._db, article.id, final)
-            else:
-                final = await self._resume_one(owner, article)
-            done[final] = done.get(final, 0) + 1
-        if done:
-            log.info("articles left pending by an earlier run, now: %s", done)
-        return done
-
-    async def _resume_one(self, source: SourceRecord, article: PendingArticle) -> str:
-        push = article.decision == "push"  # unknown (pre-migration rows): never push
-        if article.brief_id is None:
-            item = _resumed_item(article)
-            trusted_host = self._trust.trusted_host(source.url)
-            return await self._brief_one(
-                source.name, item, article.id, push=push, trusted_host=trusted_host
-            )
-        # The brief was stored; the process stopped before (or while) handing it over.
-        try:
-            if push:
-                await self._on_new_brief(article.brief_id)
-            final = "pushed" if push else "first_poll"
-        except Exception:
-            log.exception("handing over brief #%d failed", article.brief_id)
-            final = "failed"
-        await articles.set_disposition(self._db, article.id, final)
-        return final
-
-    async def _brief_one(
-        self,
-        source_name: str,
-        item: FeedItem,
-        article_id: int,
-        *,
-        push: bool,
-        trusted_host: str | None = None,
-    ) -> str:
-        """Make, store and (if ``push``) push the brief of one article; returns its disposition."""
-        try:
-            text = await self.article_text(item, trusted_host=trusted_host)
-            if not text.strip() and not item.title:
-                disposition = "no_text"
-            else:
-                language = detect_language(f"{item.title}\n{text}")
-                now = self._clock.now()
-                brief = await self._briefs.make(
-                    ArticleText(item.title, text, item.link, source_name, language),
-                    self._losses.counter_line(now),
-                )
-                if brief is None:
-                    disposition = "not_briefed"
-                else:
-                    brief_id = await add_brief(
-                        self._db,
-                        article_id,
-                        title=brief.title,
-                        summary=brief.summary,
-                        html=brief.html,
-                        summariser=brief.summariser,
-                        now=now,
-                    )
-                    if push:
-                        await self._on_new_brief(brief_id)
-                        disposition = "pushed"
-                    else:
-                        disposition = "first_poll"
-                await articles.set_disposition(self._db, article_id, disposition, language=language)
-                return disposition
-        except Exception:
-            log.exception("briefing %s from %r failed", item.link, source_name)
-            disposition = "failed"
-        await articles.set_disposition(self._db, article_id, disposition)
-        return disposition
-
-    async def article_text(self, item: FeedItem, *, trusted_host: str | None = None) -> str:
-        """The feed's full text when it is long enough, else the page's (trafilatura), else
-        whatever the feed had (summary).  A page on ``trusted_host`` skips the private-address
-        guard (see :mod:`bot.sources.trust`)."""
-        if len(item.full_text) >= self._fetch_config.min_full_text_chars:
-            return item.full_text
-        if self._skip_page(item):
-            return item.full_text or item.summary
-        try:
-            page = await self.fetcher.fetch(
-                item.link, accept=PAGE_ACCEPT, max_bytes=_PAGE_MAX_BYTES, trusted_host=trusted_host
-            )
-        except FetchError as exc:
-            log.info("article page %s not fetched: %s", item.link, exc)
-            return item.full_text or item.summary
-        html: str | bytes = page.body
-        if page.charset:
-            try:
-                html = page.body.decode(page.charset, errors="replace")
-            except LookupError:
-                html = page.body
-        extracted = await asyncio.to_thread(extract_article, html, page.url)
-        candidates = [extracted.text if extracted else "", item.full_text, item.summary]
-        return max(candidates, key=len)
-
-    def _skip_page(self, item: FeedItem) -> bool:
-        """A Russian- or English-language item will not be briefed by the extractive
-        summariser: don't fetch its page just to throw it away."""
-        if self._config.briefs.summariser == "llm":
-            return False
-        return detect_language(f"{item.title}\n{item.summary}\n{item.full_text}") in ("ru", "en")
+    def busy_sources(self) -> Collection[int]:
+        return self._busy_sources.keys()
 
     @staticmethod
     def outcomes_summary(outcomes: Sequence[SourceOutcome]) -> dict[str, int]:

@@ -77,6 +77,9 @@ def bot_config(tmp_path: Path, telegram: FakeTelegram, news: FakeNews) -> Config
             },
             "fetch": {"allow_private_sources": True},
             "ops": {"listen": "127.0.0.1:0"},
+            # Most tests are about the way every story goes (fetch, brief, ledger, sends): their
+            # subscribers want everything.  The default mode itself is tested where it matters.
+            "subscribers": {"default_mode": "all"},
         }
         for section, values in sections.items():
             base.setdefault(section, {}).update(values)

@@ -19,6 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from bot.briefs.typography import typeset
 from bot.clock import KYIV
 from bot.fakes import FakeNews, FakeTelegram, SentMessage
 from storage import Database, chats
@@ -28,7 +29,7 @@ LOSSES_PATH = "/api/v2/statistics/latest"
 BOT_USERNAME = "newsbot_test_bot"
 PERSONNEL = 1_013_570
 COUNTER_PREFIX = "Втрати ворога"
-COUNTER_TEXT = "1\u00a0013\u00a0570 особового складу"
+COUNTER_TEXT = "1\u00a0013\u00a0570 осіб"
 WAIT = 30.0  # generous upper bound for any single awaited event on a loaded 2-core machine
 
 
@@ -238,8 +239,10 @@ async def wait_first_poll(news: FakeNews, site: Site) -> None:
 
 
 def briefs_for(telegram: FakeTelegram, title: str) -> Counter[int]:
-    """How many messages starting with ``title`` each chat got (a brief starts with it)."""
-    return Counter(m.chat_id for m in telegram.sent if m.visible_text.startswith(title + "\n"))
+    """How many messages starting with ``title`` each chat got (a brief starts with it,
+    typeset: «…» for "…", ’ for ')."""
+    shown = typeset(title) + "\n"
+    return Counter(m.chat_id for m in telegram.sent if m.visible_text.startswith(shown))
 
 
 async def import_subscribers(database: Path, chat_ids: Iterable[int]) -> None:

@@ -23,7 +23,7 @@ from bot.config import (
 from bot.context import NewsApplication
 from bot.fakes.telegram import FakeTelegram, Limits, SentMessage, check_telegram_html
 from storage import chats
-from storage.briefs import add_brief
+from storage.stories import add_story
 
 ADMIN = 1001
 DEAD = "http://127.0.0.1:9/unreachable"  # the loss counter is not part of these tests
@@ -142,7 +142,7 @@ async def test_latest(bot: Running) -> None:
         )
         body = "Дуже довгий підсумок. " * 40
         html = f'<b>Новина {i}</b>\n{body}\n<a href="https://e.com/{i}">Джерело</a>'
-        await add_brief(db, i, title=f"Новина {i}", summary="", html=html, summariser="t", now=now)
+        await add_story(db, i, title=f"Новина {i}", summary="", html=html, summariser="t", now=now)
 
     start = len(bot.tg.sent)
     bot.tg.user_message(5, "/latest 10")
@@ -153,6 +153,7 @@ async def test_latest(bot: Running) -> None:
     joined = "\n".join(m.visible_text for m in replies)
     titles = [line for line in joined.splitlines() if line.startswith("Новина ")]
     assert titles == [f"Новина {i}" for i in range(12, 2, -1)]  # newest first, ten of them
+    assert joined.count("\n1 джерело") == 10  # each with its source count
     assert len(replies) > 1 and all(len(m.visible_text) <= 4096 for m in replies)
 
     bad = await bot.say(5, "/latest багато")
@@ -212,7 +213,7 @@ async def test_stats(bot: Running) -> None:
     stats = await bot.say(ADMIN, "/stats")
     text = _plain(stats)
     assert "активні — 1" in text and "відписалися — 1" in text
-    assert "Новин сьогодні: 0" in text
+    assert "Сьогодні: 0 нових матеріалів, 0 історій, з них 0 головних" in text
     assert "У черзі на надсилання: 0" in text
     assert "Лічильник втрат" in text
 

@@ -8,27 +8,17 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 
 from e2e_harness import ADMIN_ID, ConfigWriter, StartBot
+from pipeline_support import import_subscribers
 
 from bot.fakes import FakeTelegram
 from bot.fakes.telegram import Limits
-from storage import Database, chats
 
 SUBSCRIBERS = list(range(200_000, 200_400))
 CONCURRENCY = 8
 TEXT = "Перевірка розсилки: <усім> & кожному"
-
-
-async def _subscribe_all(path: Path) -> None:
-    db = await Database.open(path)
-    try:
-        now = datetime(2025, 3, 29, 9, 0, tzinfo=UTC)
-        await chats.import_chats(db, ((c, "private", f"u{c}") for c in SUBSCRIBERS), now)
-    finally:
-        await db.close()
 
 
 def _received(telegram: FakeTelegram) -> Counter[int]:
@@ -38,7 +28,7 @@ def _received(telegram: FakeTelegram) -> Counter[int]:
 async def test_sigkill_mid_broadcast_then_restart_delivers_to_everyone(
     telegram: FakeTelegram, bot_config: ConfigWriter, start_bot: StartBot, tmp_path: Path
 ) -> None:
-    await _subscribe_all(tmp_path / "newsbot.db")
+    await import_subscribers(tmp_path / "newsbot.db", SUBSCRIBERS)
     telegram.limits = Limits(overall_per_s=1000, per_chat_per_s=20)
     config = bot_config(
         delivery={

@@ -14,9 +14,9 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from storage import Database, chats, deliveries
 from storage.articles import NewArticle, add_articles
-from storage.briefs import add_brief
 from storage.deliveries import Outcome
 from storage.sources import add_source
+from storage.stories import add_story
 
 
 async def test_a_message_telegram_accepted_stays_sent_when_the_chat_stops_meanwhile(
@@ -32,10 +32,10 @@ async def test_a_message_telegram_accepted_stays_sent_when_the_chat_stops_meanwh
         now,
     )
     assert article_id is not None
-    brief_id = await add_brief(
+    story_id = await add_story(
         db, article_id, title="Новина", summary="", html="<b>Новина</b>", summariser="t", now=now
     )
-    assert await deliveries.enqueue_brief(db, brief_id, now) == 1
+    assert await deliveries.fan_out_story(db, story_id, now) == 1
     (row,) = await deliveries.due_deliveries(db, now, limit=10)
 
     # Telegram answers OK to the send; before the outcome is committed, the user sends /stop.

@@ -108,7 +108,8 @@ async def test_new_item_is_briefed_and_pushed_once_to_each_subscriber_and_stop_s
     db = tmp_path / "newsbot.db"
     ledger = _rows(
         db,
-        "SELECT a.title, d.chat_id, d.status FROM deliveries d JOIN briefs b ON b.id = d.brief_id"
+        "SELECT a.title, d.chat_id, d.status FROM deliveries d JOIN stories s ON s.id = d.ref"
+        " JOIN briefs b ON b.id = s.best_brief_id"
         " JOIN articles a ON a.id = b.article_id ORDER BY a.title, d.chat_id",
     )
     expected = sorted(

@@ -22,6 +22,7 @@ from pipeline_support import (
     wait_for_losses,
 )
 
+from bot.briefs.typography import typeset
 from bot.fakes import FakeNews, FakeTelegram, Limits, SentMessage, check_telegram_html
 
 FAST = {"poll_seconds": 1, "losses_seconds": 3600, "jitter_seconds": 0}
@@ -74,7 +75,8 @@ async def test_escaping_long_titles_and_unusual_command_arguments(
     site.publish()
 
     def pushed(title: str) -> list[SentMessage]:
-        return [m for m in telegram.messages_to(USER) if m.visible_text.startswith(title[:60])]
+        shown = typeset(title)[:60]
+        return [m for m in telegram.messages_to(USER) if m.visible_text.startswith(shown)]
 
     await telegram.wait_until(
         lambda: (
@@ -85,7 +87,8 @@ async def test_escaping_long_titles_and_unusual_command_arguments(
     )
     for title in ESCAPED_TITLES:
         (brief,) = pushed(title)
-        assert brief.visible_text.split("\n")[0] == title  # what the reader sees: the original
+        # what the reader sees: the original, typeset («…» for "…"), never escaped twice
+        assert brief.visible_text.split("\n")[0] == typeset(title)
         raw = brief.text or ""
         assert "&amp;amp;" not in raw and "&amp;lt;" not in raw and "&amp;quot;" not in raw
         assert check_telegram_html(raw) == brief.visible_text

@@ -123,6 +123,21 @@ async def test_llm_summary_is_used(http: httpx.AsyncClient, llm: FakeLLM) -> Non
     assert "Черкасах" in request["messages"][1]["content"]
 
 
+async def test_the_stored_title_summary_and_html_are_typeset(http: httpx.AsyncClient) -> None:
+    title, _, text = (DATA / "article_typography.txt").read_text(encoding="utf-8").partition("\n")
+    article = ArticleText(title, text, "https://example.com/a?b=1&c=2", "Полтавщина")
+    brief = await BriefMaker(BriefsConfig(), http).make(article, COUNTER)
+    assert brief is not None
+    assert brief.title == "Суд зобов’язав ТОВ «Мегабуд» відновити сквер — рішення набуло чинності"
+    assert brief.summary.startswith(
+        "Господарський суд Полтавської області зобов’язав ТОВ «Мегабуд»"
+    )
+    assert '"' not in brief.summary and "'" not in brief.summary and " - " not in brief.summary
+    assert brief.html.startswith(f"<b>{brief.title}</b>\n\n{brief.summary}\n\n")
+    assert "&amp;amp;" not in brief.html
+    assert_valid(brief.html)
+
+
 async def test_english_article_becomes_a_ukrainian_brief(
     http: httpx.AsyncClient, llm: FakeLLM
 ) -> None:
@@ -130,8 +145,8 @@ async def test_english_article_becomes_a_ukrainian_brief(
     brief = await BriefMaker(llm_config(llm), http).make(ENGLISH, COUNTER)
     assert brief is not None
     assert brief.summariser == "llm"
-    assert brief.title == "Росія поглиблює зв'язки з Китаєм і КНДР — ISW"
-    assert brief.summary == UK_SUMMARY
+    assert brief.title == "Росія поглиблює зв’язки з Китаєм і КНДР — ISW"  # typeset
+    assert brief.summary == UK_SUMMARY.replace("'", "’")  # typeset
     assert_valid(brief.html)
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.briefs.preview import run_preview
+from bot.cli import _parser
+from bot.clock import KYIV
 from bot.fakes.llm import FakeLLM
 from bot.fakes.news import FakeNews
 from bot.fakes.telegram import check_telegram_html
@@ -21,10 +24,12 @@ DRONES_TITLE = "У Черкасах відкрили навчальний цен
 
 
 def args(*inputs: str, summariser: str = "extractive", config: str | None = None,
-         as_json: bool = True) -> argparse.Namespace:  # fmt: skip
+         as_json: bool = True, counter: str | None = None,
+         source: str | None = None) -> argparse.Namespace:  # fmt: skip
     return argparse.Namespace(
-        inputs=list(inputs), summariser=summariser, config=config, json=as_json
-    )
+        inputs=list(inputs), summariser=summariser, config=config, json=as_json,
+        counter=counter, source=source,
+    )  # fmt: skip
 
 
 def records(out: str) -> list[dict[str, object]]:
@@ -42,7 +47,7 @@ def test_json_for_html_and_plain_text_files(capsys: pytest.CaptureFixture[str]) 
     check_telegram_html(brief)
     link = '<a href="https://example.com/news/drones-centre">Читати повністю</a>'
     assert brief.endswith(f"Черкаські новини · {link}")
-    assert second["title"] == "Суд зобов'язав забудовника відновити сквер у центрі Полтави"
+    assert second["title"] == "Суд зобов’язав забудовника відновити сквер у центрі Полтави"
     assert "Суд Полтавської" in str(second["summary"]) or "суд Полтавської" in str(
         second["summary"]
     )
@@ -51,7 +56,7 @@ def test_json_for_html_and_plain_text_files(capsys: pytest.CaptureFixture[str]) 
 def test_plain_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_preview(args(str(PLAIN), as_json=False), {}) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"=== {PLAIN}\n<b>Суд зобов'язав забудовника")
+    assert out.startswith(f"=== {PLAIN}\n<b>Суд зобов’язав забудовника")
 
 
 def test_missing_file_is_reported_and_others_still_run(
@@ -130,3 +135,102 @@ def test_shared_samples(shared_data: Path, capsys: pytest.CaptureFixture[str]) -
             check_telegram_html(str(record["brief"]))
     russian = [r for k, r in by_input.items() if "pravda_rus" in k]
     assert russian and all(r["brief"] is None for r in russian)
+
+
+LOSSES = Path(__file__).resolve().parent.parent / "data" / "losses"
+NBSP = "\u00a0"
+TODAYS_LINE = (
+    f"Втрати ворога: 912{NBSP}490 осіб (+1{NBSP}740) · 10{NBSP}478 танків · 370 літаків · "
+    "335 гелікоптерів"
+)
+
+
+def _todays_answer() -> dict[str, object]:
+    """The 29 March 2025 report, dated today (Kyiv): no «станом на» in the line."""
+    answer = json.loads((LOSSES / "api_latest_2025-03-29.json").read_text("utf-8"))
+    answer["data"]["date"] = datetime.now(KYIV).date().isoformat()
+    answer["data"].pop("day", None)
+    return answer
+
+
+def _paragraphs(brief: object) -> list[str]:
+    return str(brief).split("\n\n")
+
+
+def test_the_cli_takes_counter_and_source() -> None:
+    parsed = _parser().parse_args(
+        ["preview", "a.txt", "--counter", "live", "--source", "Суспільне"]
+    )
+    assert (parsed.counter, parsed.source, parsed.inputs) == ("live", "Суспільне", ["a.txt"])
+    assert _parser().parse_args(["preview", "a.txt"]).counter is None
+
+
+def test_source_name_for_a_text_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_preview(args(str(PLAIN), source="Суспільне"), {}) == 0
+    (record,) = records(capsys.readouterr().out)
+    assert _paragraphs(record["brief"])[-1] == "Суспільне"  # not "article_court.txt"
+    assert run_preview(args(str(PLAIN)), {}) == 0
+    (record,) = records(capsys.readouterr().out)
+    assert _paragraphs(record["brief"])[-1] == "article_court.txt"
+
+
+def test_counter_from_a_snapshot_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    today = tmp_path / "today.json"
+    today.write_text(json.dumps(_todays_answer(), ensure_ascii=False), "utf-8")
+    assert run_preview(args(str(PAGE), counter=str(today)), {}) == 0
+    (record,) = records(capsys.readouterr().out)
+    brief = str(record["brief"])
+    check_telegram_html(brief)
+    assert _paragraphs(brief)[-2] == TODAYS_LINE  # between the summary and the source line
+    assert _paragraphs(brief)[-1].startswith("Черкаські новини · ")
+
+    # A report of another day reads as subscribers would get it now: dated.
+    old = LOSSES / "api_latest_2025-03-29.json"
+    assert run_preview(args(str(PAGE), counter=str(old), as_json=False), {}) == 0
+    out = capsys.readouterr().out
+    assert f"Втрати ворога станом на 29 березня 2025: 912{NBSP}490 осіб (+1{NBSP}740)" in out
+
+
+def test_a_bad_counter_file_stops_before_any_brief(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"data": {"date": "2025-03-29"}}', "utf-8")
+    assert run_preview(args(str(PLAIN), counter=str(bad)), {}) == 1
+    captured = capsys.readouterr()
+    assert "bad.json: not a loss-counter answer (stats: " in captured.err
+    assert captured.out == ""
+    assert run_preview(args(str(PLAIN), counter=str(tmp_path / "none.json")), {}) == 1
+    assert "none.json: No such file or directory" in capsys.readouterr().err
+
+
+async def test_live_counter_from_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async with FakeNews() as news:
+        url = news.set_json("/api/v2/statistics/latest", _todays_answer())
+        config = tmp_path / "c.toml"
+        config.write_text(f'[losses]\nurl = "{url}"\n', encoding="utf-8")
+        status = await asyncio.to_thread(
+            run_preview, args(str(PLAIN), counter="live", config=str(config)), {}
+        )
+        assert news.hits("/api/v2/statistics/latest") == 1
+    assert status == 0
+    (record,) = records(capsys.readouterr().out)
+    assert _paragraphs(record["brief"])[-2] == TODAYS_LINE
+
+
+async def test_live_counter_from_the_environment_and_when_it_is_down(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with FakeNews() as news:
+        url = news.set_json("/v2/latest", _todays_answer())
+        env = {"NEWSBOT_LOSSES_URL": url}
+        status = await asyncio.to_thread(run_preview, args(str(PLAIN), counter="live"), env)
+        assert status == 0
+        assert TODAYS_LINE in capsys.readouterr().out
+        news.fault("/v2/latest", "status", status=503)
+        status = await asyncio.to_thread(run_preview, args(str(PLAIN), counter="live"), env)
+    captured = capsys.readouterr()
+    assert status == 1 and captured.out == ""
+    assert f"loss counter {url}: HTTP 503" in captured.err

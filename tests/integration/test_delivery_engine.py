@@ -3,92 +3,23 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
-import pytest
-from telegram.ext import ExtBot
-
-from bot.clock import ManualClock
 from bot.config import DeliveryConfig
-from bot.delivery.engine import DeliveryEngine, limiter_for
-from bot.fakes.telegram import FakeTelegram, Limits
 from storage import Database, broadcasts, chats, deliveries
-from storage.briefs import add_brief
+from tests.integration.delivery_support import (
+    BRIEF_HTML,
+    FAST,
+    Harness,
+    h,
+    make_bot,
+    make_brief,
+    subscribe,
+    tg,
+)
 
-# Fast limits so the tests stay quick; the real defaults are checked in the unit tests.
-FAST = DeliveryConfig(overall_per_second=1000, allow_paid_broadcast=True, per_chat_per_second=50)
-BRIEF_HTML = '<b>Заголовок</b>\nКоротко про головне.\n<a href="https://example.com/1">Джерело</a>'
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(limits=Limits(enabled=False)) as fake:
-        yield fake
-
-
-async def _bot(tg: FakeTelegram, config: DeliveryConfig) -> ExtBot[None]:
-    bot: ExtBot[None] = ExtBot(tg.token, base_url=tg.base_url, rate_limiter=limiter_for(config))
-    await bot.initialize()
-    return bot
-
-
-async def _subscribers(db: Database, clock: ManualClock, ids: list[int]) -> None:
-    for chat_id in ids:
-        kind = "private" if chat_id > 0 else "group"
-        await chats.subscribe(db, chat_id, kind, f"chat {chat_id}", clock.now())
-
-
-async def _brief(db: Database, clock: ManualClock) -> int:
-    await db.conn.execute(
-        "INSERT INTO sources (id, url, name, created_at) VALUES (1, 'https://e.com/rss', 'E', ?)",
-        (clock.now().isoformat(),),
-    )
-    await db.conn.execute(
-        "INSERT INTO articles (id, source_id, identity, url, title, fetched_at)"
-        " VALUES (1, 1, 'guid:1', 'https://example.com/1', 'Заголовок', ?)",
-        (clock.now().isoformat(),),
-    )
-    return await add_brief(
-        db,
-        1,
-        title="Заголовок",
-        summary="Коротко",
-        html=BRIEF_HTML,
-        summariser="t",
-        now=clock.now(),
-    )
-
-
-class Harness:
-    def __init__(self, db: Database, clock: ManualClock, tg: FakeTelegram) -> None:
-        self.db, self.clock, self.tg = db, clock, tg
-        self.bots: list[ExtBot[None]] = []
-        self.engines: list[DeliveryEngine] = []
-
-    async def engine(self, config: DeliveryConfig = FAST) -> DeliveryEngine:
-        bot = await _bot(self.tg, config)
-        self.bots.append(bot)
-        engine = DeliveryEngine(self.db, bot, self.clock, config)
-        self.engines.append(engine)
-        await engine.start()
-        return engine
-
-    async def close(self) -> None:
-        for engine in self.engines:
-            await engine.stop()
-        for bot in self.bots:
-            await bot.shutdown()
-
-
-@pytest.fixture
-async def h(db: Database, clock: ManualClock, tg: FakeTelegram) -> AsyncIterator[Harness]:
-    harness = Harness(db, clock, tg)
-    try:
-        yield harness
-    finally:
-        await harness.close()
+__all__ = ["h", "tg"]  # fixtures
 
 
 async def _status(db: Database) -> dict[int, str]:
@@ -97,13 +28,13 @@ async def _status(db: Database) -> dict[int, str]:
 
 
 async def test_brief_reaches_every_active_subscriber_once(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, [*range(1, 41), -5, -6])
+    await subscribe(h.db, h.clock, [*range(1, 41), -5, -6])
     await chats.set_status(h.db, 7, "stopped", h.clock.now())
-    brief_id = await _brief(h.db, h.clock)
+    brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
 
-    assert await engine.enqueue_brief(brief_id) == 41
-    assert await engine.enqueue_brief(brief_id) == 0  # idempotent: nothing twice
+    assert await engine.enqueue_story(brief_id) == 41
+    assert await engine.enqueue_story(brief_id) == 0  # idempotent: nothing twice
     await engine.idle()
 
     received = sorted(m.chat_id for m in h.tg.sent)
@@ -117,15 +48,15 @@ async def test_brief_reaches_every_active_subscriber_once(h: Harness) -> None:
 
 
 async def test_blocked_gone_and_migrated_chats(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, [1, 2, 3, 4, -100])
+    await subscribe(h.db, h.clock, [1, 2, 3, 4, -100])
     h.tg.block(1)
     h.tg.deactivate(2)
     h.tg.forget(3)
     h.tg.migrate(-100, -1001234567890)
-    brief_id = await _brief(h.db, h.clock)
+    brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
 
     statuses = {c: (await chats.get_chat(h.db, c)) for c in (1, 2, 3, 4, -100, -1001234567890)}
@@ -145,17 +76,17 @@ async def test_blocked_gone_and_migrated_chats(h: Harness) -> None:
         -1001234567890: "sent",
     }
     # A blocked chat's later deliveries are not even created.
-    await _subscribers(h.db, h.clock, [])
+    await subscribe(h.db, h.clock, [])
     assert await deliveries.count_pending(h.db) == 0
 
 
 async def test_429_is_retried_and_never_dropped(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, [1, 2, 3])
+    await subscribe(h.db, h.clock, [1, 2, 3])
     h.tg.fail_next("sendMessage", 429, count=2)  # retry_after = 1 s
-    brief_id = await _brief(h.db, h.clock)
+    brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
 
     assert sorted(m.chat_id for m in h.tg.sent) == [1, 2, 3]
@@ -167,13 +98,13 @@ async def test_429_is_retried_and_never_dropped(h: Harness) -> None:
 
 
 async def test_server_errors_back_off_then_fail_with_the_reason(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, [1])
+    await subscribe(h.db, h.clock, [1])
     config = replace(FAST, max_attempts=3)
     h.tg.fail_next("sendMessage", 502, count=3)
-    brief_id = await _brief(h.db, h.clock)
+    brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine(config)
 
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     rows = await deliveries.deliveries_for_chat(h.db, 1)
     assert rows[0]["status"] == "pending" and rows[0]["attempts"] == 1
@@ -193,11 +124,11 @@ async def test_server_errors_back_off_then_fail_with_the_reason(h: Harness) -> N
 
 
 async def test_transient_error_then_success(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, [1])
+    await subscribe(h.db, h.clock, [1])
     h.tg.fail_next("sendMessage", 500)
-    brief_id = await _brief(h.db, h.clock)
+    brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     h.clock.advance(timedelta(seconds=3))
     engine.wake()
@@ -208,22 +139,22 @@ async def test_transient_error_then_success(h: Harness) -> None:
 
 
 async def test_bad_message_fails_at_once(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, [1])
+    await subscribe(h.db, h.clock, [1])
     h.tg.fail_next("sendMessage", 400, description="Bad Request: message is too long")
-    brief_id = await _brief(h.db, h.clock)
+    brief_id = await make_brief(h.db, h.clock)
     engine = await h.engine()
-    await engine.enqueue_brief(brief_id)
+    await engine.enqueue_story(brief_id)
     await engine.idle()
     rows = await deliveries.deliveries_for_chat(h.db, 1)
     assert rows[0]["status"] == "failed" and "too long" in rows[0]["last_error"]
 
 
 async def test_broadcast_is_escaped_and_reports_progress(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, [1, 2, 3, 4])
+    await subscribe(h.db, h.clock, [1, 2, 3, 4])
     h.tg.block(4)
     admin_chat = 1001
     # The admin's confirmation message, which the engine edits.
-    bot = await _bot(h.tg, FAST)
+    bot = await make_bot(h.tg, FAST)
     h.bots.append(bot)
     shown = await bot.send_message(admin_chat, "Попередній перегляд")
     text = "Увага: <оновлення> & перезапуск о 10:00"
@@ -247,8 +178,8 @@ async def test_broadcast_is_escaped_and_reports_progress(h: Harness) -> None:
 
 
 async def test_progress_is_shown_while_sending_then_replaced_by_the_summary(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, [1, 2, 3, 4])
-    bot = await _bot(h.tg, FAST)
+    await subscribe(h.db, h.clock, [1, 2, 3, 4])
+    bot = await make_bot(h.tg, FAST)
     h.bots.append(bot)
     shown = await bot.send_message(1001, "Попередній перегляд")
     slow = DeliveryConfig(overall_per_second=4, per_chat_per_second=50, progress_seconds=0.1)
@@ -259,33 +190,39 @@ async def test_progress_is_shown_while_sending_then_replaced_by_the_summary(h: H
     await h.tg.wait_until(lambda: message.visible_text.startswith("Розсилку завершено."))
     texts = [*message.edits, message.visible_text]
     progress = [t for t in texts if t.startswith("Розсилка триває…")]
-    assert progress and all(p.endswith(" з 4.") for p in progress)
+    assert progress and all(p.endswith(" з 4") for p in progress)
     assert all(a != b for a, b in itertools.pairwise(texts))  # an edit only when it changed
     assert "Надіслано: 4 з 4" in texts[-1]
 
 
-async def test_briefs_go_before_a_running_broadcast(h: Harness) -> None:
-    """A brief enqueued while a broadcast is under way overtakes the broadcast's rest."""
-    await _subscribers(h.db, h.clock, list(range(1, 7)))
-    brief_id = await _brief(h.db, h.clock)
+async def test_briefs_share_the_sends_with_a_running_broadcast(h: Harness) -> None:
+    """Briefs and a broadcast waiting together share the sends: the briefs do not wait for
+    the broadcast's end, nor stop it; two brief messages go out for each broadcast message.
+
+    (Strict priority before issue 10: the briefs overtook the broadcast's whole rest.)
+    """
+    await subscribe(h.db, h.clock, list(range(1, 7)))
+    brief_id = await make_brief(h.db, h.clock)
     bc = await broadcasts.create_broadcast(h.db, 1, "розсилка", h.clock.now())
-    engine = await h.engine(replace(FAST, concurrency=1))
-    engine.limiter.pause(0.2)  # as after a 429: nothing leaves for a moment
-    await engine.enqueue_broadcast(bc)
-    await engine.enqueue_brief(brief_id)
+    await deliveries.enqueue_broadcast(h.db, bc, h.clock.now())
+    await deliveries.fan_out_story(h.db, brief_id, h.clock.now())
+    # One send at a time, and chats that are never busy: the order is the dispatcher's alone.
+    engine = await h.engine(replace(FAST, concurrency=1, per_chat_per_second=10_000))
     await engine.idle()
     order = ["brief" if m.text == BRIEF_HTML else "bc" for m in h.tg.sent]
     assert sorted(order) == ["bc"] * 6 + ["brief"] * 6
-    last_brief = max(i for i, kind in enumerate(order) if kind == "brief")
-    # At most the one broadcast message already in flight went before the briefs.
-    assert order[: last_brief + 1].count("bc") <= 1
+    # Two briefs for each broadcast message while both wait; then the broadcast's rest.
+    assert (
+        order
+        == ["brief", "bc", "brief", "brief", "bc", "brief", "brief", "bc", "brief"] + ["bc"] * 3
+    )
 
 
 async def test_restart_resumes_pending_rows(h: Harness) -> None:
-    await _subscribers(h.db, h.clock, list(range(1, 21)))
-    brief_id = await _brief(h.db, h.clock)
+    await subscribe(h.db, h.clock, list(range(1, 21)))
+    brief_id = await make_brief(h.db, h.clock)
     # Rows written, but the process "died" before sending: nothing in flight.
-    assert await deliveries.enqueue_brief(h.db, brief_id, h.clock.now()) == 20
+    assert await deliveries.fan_out_story(h.db, brief_id, h.clock.now()) == 20
     engine = await h.engine()
     await engine.idle()
     assert sorted(m.chat_id for m in h.tg.sent) == list(range(1, 21))

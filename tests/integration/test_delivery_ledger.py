@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from bot.clock import ManualClock
 from storage import Database, broadcasts, chats, deliveries
-from storage.briefs import add_brief
 from storage.deliveries import Outcome
+from storage.stories import add_story
 
 
 async def _brief(db: Database, clock: ManualClock, n: int = 1) -> int:
@@ -21,7 +21,7 @@ async def _brief(db: Database, clock: ManualClock, n: int = 1) -> int:
         " VALUES (?, 1, ?, 'https://e/1', 't', ?)",
         (n, f"guid:{n}", stamp),
     )
-    return await add_brief(
+    return await add_story(
         db, n, title="t", summary="s", html=f"<b>{n}</b>", summariser="x", now=clock.now()
     )
 
@@ -37,8 +37,8 @@ async def test_import_and_enqueue_only_active_chats_once(db: Database, clock: Ma
     assert await chats.import_chats(db, rows[:10], clock.now()) == 0
     await chats.set_status(db, 5, "stopped", clock.now())
     brief = await _brief(db, clock)
-    assert await deliveries.enqueue_brief(db, brief, clock.now()) == 2499
-    assert await deliveries.enqueue_brief(db, brief, clock.now()) == 0
+    assert await deliveries.fan_out_story(db, brief, clock.now()) == 2499
+    assert await deliveries.fan_out_story(db, brief, clock.now()) == 0
     assert await deliveries.count_pending(db) == 2499
 
 
@@ -49,12 +49,12 @@ async def test_due_rows_come_by_priority_then_age_and_respect_backoff(
     bc = await broadcasts.create_broadcast(db, 9, "<текст>", clock.now())
     await deliveries.enqueue_broadcast(db, bc, clock.now())
     brief = await _brief(db, clock)
-    await deliveries.enqueue_brief(db, brief, clock.now())
+    await deliveries.fan_out_story(db, brief, clock.now())
 
     due = await deliveries.due_deliveries(db, clock.now(), 10)
     assert [(d.priority, d.chat_id) for d in due] == [(1, 1), (1, 2), (2, 1), (2, 2)]
-    assert due[0].brief_html == "<b>1</b>" and due[0].broadcast_text is None
-    assert due[2].broadcast_text == "<текст>" and due[2].brief_html is None
+    assert due[0].story_html == "<b>1</b>" and due[0].broadcast_text is None
+    assert due[2].broadcast_text == "<текст>" and due[2].story_html is None
     assert [d.id for d in await deliveries.due_deliveries(db, clock.now(), 2, {due[0].id})] == [
         due[1].id,
         due[2].id,
@@ -80,11 +80,9 @@ async def test_due_rows_come_by_priority_then_age_and_respect_backoff(
 async def test_outcomes(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(i, "private", "") for i in (1, 2, 3, 4)], clock.now())
     b1, b2 = await _brief(db, clock, 1), await _brief(db, clock, 2)
-    await deliveries.enqueue_brief(db, b1, clock.now())
-    await deliveries.enqueue_brief(db, b2, clock.now())
-    due = {
-        (d.brief_id, d.chat_id): d.id for d in await deliveries.due_deliveries(db, clock.now(), 99)
-    }
+    await deliveries.fan_out_story(db, b1, clock.now())
+    await deliveries.fan_out_story(db, b2, clock.now())
+    due = {(d.ref, d.chat_id): d.id for d in await deliveries.due_deliveries(db, clock.now(), 99)}
     await deliveries.record_outcomes(
         db,
         [
@@ -95,7 +93,7 @@ async def test_outcomes(db: Database, clock: ManualClock) -> None:
         ],
         clock.now(),
     )
-    rows = {(r["brief_id"], r["chat_id"]): r for r in await _all(db)}
+    rows = {(r["ref"], r["chat_id"]): r for r in await _all(db)}
     assert rows[(b1, 1)]["status"] == "sent" and rows[(b1, 1)]["message_id"] == 77
     assert rows[(b1, 1)]["sent_at"] is not None
     # The blocked and vanished chats' other pending rows are skipped too.
@@ -116,7 +114,7 @@ async def _all(db: Database) -> list:  # type: ignore[type-arg]
 
 async def test_stop_block_and_reactivate(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(1, "private", ""), (2, "private", "")], clock.now())
-    await deliveries.enqueue_brief(db, await _brief(db, clock), clock.now())
+    await deliveries.fan_out_story(db, await _brief(db, clock), clock.now())
     assert await chats.set_status(db, 1, "stopped", clock.now())
     assert await chats.mark_blocked(db, 2, clock.now())
     assert await _statuses(db) == {1: "skipped", 2: "skipped"}
@@ -129,7 +127,7 @@ async def test_stop_block_and_reactivate(db: Database, clock: ManualClock) -> No
 
 async def test_migrate_moves_the_chat_and_its_rows(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(-5, "group", "g")], clock.now())
-    await deliveries.enqueue_brief(db, await _brief(db, clock), clock.now())
+    await deliveries.fan_out_story(db, await _brief(db, clock), clock.now())
     assert await chats.migrate_chat(db, -5, -1005, clock.now())
     assert await chats.get_chat(db, -5) is None
     assert await _statuses(db) == {-1005: "pending"}
@@ -138,11 +136,41 @@ async def test_migrate_moves_the_chat_and_its_rows(db: Database, clock: ManualCl
 async def test_migrate_into_a_known_supergroup(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(-5, "group", ""), (-1005, "supergroup", "")], clock.now())
     b1 = await _brief(db, clock, 1)
-    await deliveries.enqueue_brief(db, b1, clock.now())  # both chats have a row for b1
+    await deliveries.fan_out_story(db, b1, clock.now())  # both chats have a row for b1
     assert await chats.migrate_chat(db, -5, -1005, clock.now())
     old = await chats.get_chat(db, -5)
     assert old is not None and old.status == "gone"
     assert await _statuses(db) == {-1005: "pending", -5: "skipped"}
+
+
+async def test_migrate_says_whether_the_row_in_flight_goes_to_the_new_chat(
+    db: Database, clock: ManualClock
+) -> None:
+    """The row being sent when Telegram said "migrated" is sent on only if it moved: a
+    supergroup that already has the same brief gets it once."""
+    await chats.import_chats(
+        db, [(-5, "group", ""), (-6, "group", ""), (-1005, "supergroup", "")], clock.now()
+    )
+    b1 = await _brief(db, clock, 1)
+    await deliveries.fan_out_story(db, b1, clock.now())
+    await chats.import_chats(db, [(-1006, "supergroup", "")], clock.now())  # no row for b1
+    rows = {r.chat_id: r.id for r in await deliveries.due_deliveries(db, clock.now(), 10)}
+    assert not await chats.migrate_chat(db, -5, -1005, clock.now(), delivery_id=rows[-5])
+    assert await chats.migrate_chat(db, -6, -1006, clock.now(), delivery_id=rows[-6])
+    statuses = await _statuses(db)
+    assert statuses == {-5: "skipped", -1005: "pending", -1006: "pending"}
+
+
+async def test_migrate_into_a_supergroup_that_unsubscribed(
+    db: Database, clock: ManualClock
+) -> None:
+    """The supergroup's own, newer choice wins: the old group's rows are not sent to it."""
+    await chats.import_chats(db, [(-5, "group", ""), (-1005, "supergroup", "")], clock.now())
+    await chats.set_status(db, -1005, "stopped", clock.now())
+    await deliveries.fan_out_story(db, await _brief(db, clock), clock.now())
+    (row,) = await deliveries.due_deliveries(db, clock.now(), 10)
+    assert not await chats.migrate_chat(db, -5, -1005, clock.now(), delivery_id=row.id)
+    assert await _statuses(db) == {-5: "skipped"}
 
 
 async def test_broadcast_lifecycle(db: Database, clock: ManualClock) -> None:

@@ -11,8 +11,8 @@ from telegram import Chat, Message, Update, User
 
 from bot.clock import ManualClock
 from bot.fakes import SentMessage
-from handlers.commands import STOPPED
-from handlers.guards import GROUP_ADMINS_ONLY, NOT_VERIFIED, is_group_admin
+from bot.texts import GROUP_ADMINS_ONLY, NOT_VERIFIED, STOPPED
+from handlers.guards import is_group_admin
 from storage import chats
 from tests.integration.test_sources_handlers import Bot, running_bot
 

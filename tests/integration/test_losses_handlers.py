@@ -91,8 +91,12 @@ async def test_losses_table_with_the_chart_button(bot: Bot) -> None:
     reply = await bot.say("/losses")
     assert reply.parse_mode == "HTML"
     visible = reply.visible_text.replace("\u00a0", " ")
-    assert visible.startswith("Втрати російських окупантів\n29 березня 2025 · 1130-й день війни")
-    assert "Особовий склад — 912 490 (+1 500)" in visible
+    assert visible.startswith(
+        "Загальні бойові втрати противника з 24.02.2022 по 29.03.2025 орієнтовно склали:\n"
+    )
+    assert "Особовий склад — близько 912 490 (+1 500) осіб" in visible
+    assert "1130-й день війни." in visible
+    assert visible.endswith("Дані уточнюються.\nДані Генштабу ЗСУ, за russianwarship.rip")
     assert "Танки — 10 478 (+5)" in visible
     assert reply.reply_markup == {
         "inline_keyboard": [[{"text": "Графік", "callback_data": "losses:chart"}]]
@@ -110,8 +114,9 @@ async def test_losses_for_a_past_date(bot: Bot) -> None:
     await _with_history(bot)
     reply = await bot.say("/losses 28.03.2025")
     visible = reply.visible_text.replace("\u00a0", " ")
-    assert "28 березня 2025 · 1129-й день війни" in visible
-    assert "Особовий склад — 910 990" in visible
+    assert "з 24.02.2022 по 28.03.2025 орієнтовно склали:" in visible
+    assert "1129-й день війни." in visible
+    assert "Особовий склад — близько 910 990" in visible
     assert "новіших даних" not in visible
     assert reply.reply_markup is None
 
@@ -119,10 +124,11 @@ async def test_losses_for_a_past_date(bot: Bot) -> None:
     assert same.text == reply.text
 
 
-async def test_losses_chart_command(bot: Bot) -> None:
+@pytest.mark.parametrize("word", ["графік", "chart"])  # the help says графік; chart stays
+async def test_losses_chart_command(bot: Bot, word: str) -> None:
     await _with_history(bot)
     start = len(bot.tg.sent)
-    bot.tg.user_message(CHAT, "/losses chart")
+    bot.tg.user_message(CHAT, f"/losses {word}")
     photo = await bot.tg.wait_for(lambda m: m.chat_id == CHAT and m.photo, start=start)
     assert "середнє за 7 днів" in photo.visible_text
 
@@ -139,7 +145,7 @@ async def test_chart_without_enough_history(bot: Bot) -> None:
     ("command", "expected"),
     [
         ("/losses 01.01.2030", "Ця дата ще не настала."),
-        ("/losses 20.02.2022", "Генштаб публікує втрати ворога від 25 лютого 2022 року."),
+        ("/losses 20.02.2022", "Генштаб публікує втрати ворога з 25 лютого 2022 року."),
         ("/losses 31.02.2025", "Не розумію дату «31.02.2025»."),
         ("/losses <b>&", "Не розумію дату «<b>&»."),  # escaped once: shown as typed
         ("/losses 01.05.2024", "Немає даних про втрати за 1 травня 2024."),
@@ -148,6 +154,13 @@ async def test_chart_without_enough_history(bot: Bot) -> None:
 async def test_losses_replies_in_plain_ukrainian(bot: Bot, command: str, expected: str) -> None:
     reply = await bot.say(command)
     assert reply.visible_text.startswith(expected)
+
+
+async def test_a_bad_date_is_answered_with_the_ukrainian_form(bot: Bot) -> None:
+    reply = await bot.say("/losses вчора")
+    assert reply.visible_text == (
+        "Не розумію дату «вчора». Напишіть її так: /losses 29.03.2025; графік — /losses графік."
+    )
 
 
 async def test_losses_names_a_new_category_with_the_api_ukrainian_title(bot: Bot) -> None:

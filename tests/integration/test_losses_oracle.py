@@ -126,7 +126,7 @@ async def test_counter_line_equals_the_reference_widget(
     assert figures == ["912 490", "10 478", "370", "335"]
     personnel, tanks, planes, helicopters = (f.replace(" ", NBSP) for f in figures)
     assert line == (
-        f"Втрати ворога: {personnel} особового складу (+1{NBSP}740) · {tanks} танків · "
+        f"Втрати ворога: {personnel} осіб (+1{NBSP}740) · {tanks} танків · "
         f"{planes} літаків · {helicopters} гелікоптерів"
     )
 

@@ -96,8 +96,7 @@ async def test_happy_path_stores_and_serves_the_latest_report(rig: Rig) -> None:
     line = rig.service.counter_line(rig.clock.now())
     assert line is not None
     assert line.replace(NBSP, " ") == (
-        "Втрати ворога: 912 490 особового складу (+1 740) · 10 478 танків · 370 літаків · "
-        "335 гелікоптерів"
+        "Втрати ворога: 912 490 осіб (+1 740) · 10 478 танків · 370 літаків · 335 гелікоптерів"
     )
     assert f"912{NBSP}490" in line
     await rig.service.refresh()  # the same report again: nothing new

@@ -134,7 +134,7 @@ async def test_metrics_parse_and_poll_counters_move_after_a_poll(bot: Running) -
     assert polls_after >= polls_before + 1
     assert _value(after, "newsbot_items_total", source=SOURCE) == 3  # recorded once, ever
     assert _value(after, "newsbot_summarise_seconds_count", summariser="extractive") >= 1
-    assert _value(after, "newsbot_pending_deliveries", kind="brief") == 0
+    assert _value(after, "newsbot_pending_deliveries", kind="story") == 0
     assert _value(after, "newsbot_pending_deliveries", kind="broadcast") == 0
     assert _value(after, "newsbot_database_bytes") > 0
     assert _value(after, "process_resident_memory_bytes") > 0

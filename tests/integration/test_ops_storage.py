@@ -12,8 +12,8 @@ import aiosqlite
 import pytest
 
 from storage import Database, StorageError, chats, deliveries, sources
-from storage.briefs import add_brief
 from storage.ops import PollState, database_bytes, pending_by_kind, poll_state, probe_write
+from storage.stories import add_story
 
 NOW = datetime(2025, 3, 29, 9, 30, tzinfo=UTC)
 
@@ -82,11 +82,11 @@ async def test_pending_rows_are_counted_by_kind(db: Database) -> None:
         )
         article_id = cur.lastrowid
     assert article_id is not None
-    brief_id = await add_brief(
+    story_id = await add_story(
         db, article_id, title="Т", summary="С", html="<b>Т</b>", summariser="none", now=NOW
     )
-    assert await deliveries.enqueue_brief(db, brief_id, NOW) == 3
-    assert await pending_by_kind(db) == {"brief": 3}
+    assert await deliveries.fan_out_story(db, story_id, NOW) == 3
+    assert await pending_by_kind(db) == {"story": 3}
 
 
 async def test_poll_state_is_the_newest_success_of_enabled_sources(db: Database) -> None:

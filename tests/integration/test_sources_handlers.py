@@ -120,7 +120,7 @@ async def test_addsource_test_fetches_and_adds(bot: Bot, clock: ManualClock) -> 
     assert checking.visible_text.startswith("Перевіряю стрічку http://127.0.0.1:")
     assert done.visible_text == (
         "Додано джерело #2: у стрічці 3 записи. Під час першого опитування їх буде записано "
-        "без розсилки, а нові новини надходитимуть підписникам."
+        "без розсилки, а все нове надходитиме підписникам."
     )
     listed = {s.id: (s.name, s.origin) for s in await bot.sources.list_sources()}
     assert listed[2] == ("Моє джерело", "admin")

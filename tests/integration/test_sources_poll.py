@@ -64,12 +64,12 @@ async def test_later_polls_push_only_unseen_items_oldest_first(
         assert len(env.pushed) == 2
 
 
-async def _brief_title(db: Database, brief_id: int) -> str:
-    from storage.briefs import get_brief
+async def _brief_title(db: Database, story_id: int) -> str:
+    from storage.stories import get_story
 
-    brief = await get_brief(db, brief_id)
-    assert brief is not None
-    return brief.title
+    story = await get_story(db, story_id)
+    assert story is not None
+    return story.title
 
 
 async def test_304_sends_validators_and_parses_nothing(db: Database, clock: ManualClock) -> None:

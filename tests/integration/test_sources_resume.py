@@ -21,16 +21,17 @@ from bot.sources.service import SourceService
 from storage import Database, articles, deliveries
 from storage import sources as source_store
 from storage.articles import NewArticle
-from storage.briefs import add_brief, latest_briefs
+from storage.briefs import latest_briefs
 from storage.chats import subscribe
+from storage.stories import add_story
 from tests.integration.test_sources_support import (
     NOWHERE,
     FakeBrief,
     FakeBriefs,
-    FakeLosses,
     Item,
     fast_fetch,
     rss,
+    source_service,
     uk_text,
 )
 
@@ -65,12 +66,12 @@ async def process(db: Database, clock: ManualClock, briefs: FakeBriefs) -> Async
     cfg = Config(telegram=TelegramConfig(token="1:x"), fetch=fast_fetch())
     handed: list[int] = []
 
-    async def on_new_brief(brief_id: int) -> None:
-        handed.append(brief_id)
-        await deliveries.enqueue_brief(db, brief_id, clock.now())
+    async def hand_over(story_id: int, top: bool) -> None:
+        handed.append(story_id)
+        await deliveries.fan_out_story(db, story_id, clock.now(), top=top)
 
     async with httpx.AsyncClient() as http:
-        service = SourceService(db, http, clock, cfg, briefs, FakeLosses(), on_new_brief)  # type: ignore[arg-type]
+        service = source_service(db, http, clock, cfg, briefs, hand_over)
         yield Run(service, briefs, handed)
 
 
@@ -81,7 +82,7 @@ async def _subscribers(db: Database, clock: ManualClock) -> None:
 
 async def _ledger(db: Database) -> list[tuple[int, int]]:
     async with db.conn.execute(
-        "SELECT brief_id, chat_id FROM deliveries ORDER BY brief_id, chat_id"
+        "SELECT ref, chat_id FROM deliveries WHERE kind = 'story' ORDER BY ref, chat_id"
     ) as cur:
         return [(int(b), int(c)) for b, c in await cur.fetchall()]
 
@@ -155,7 +156,7 @@ async def test_a_crash_while_briefing_is_resumed_and_pushed_once(
             again = await restarted.service.poll_all()
             assert again.resumed == {}
         briefs = await latest_briefs(db, 10)
-        pushed = sorted(b.id for b in briefs if b.title.startswith(("Новина 3", "Новина 4")))
+        pushed = sorted(b.story_id for b in briefs if b.title.startswith(("Новина 3", "Новина 4")))
         assert restarted.handed == pushed
         assert await _ledger(db) == [(b, c) for b in pushed for c in CHATS]
         counts = await articles.count_by_disposition(db, sid)
@@ -170,7 +171,7 @@ async def test_a_brief_stored_before_the_crash_is_not_made_or_sent_again(
     """The crash came after the hand-over to delivery, before the final disposition."""
     await _subscribers(db, clock)
     _sid, article_id = await _pending(db, clock)
-    brief_id = await add_brief(
+    story_id = await add_story(
         db,
         article_id,
         title="Новина 1",
@@ -179,11 +180,12 @@ async def test_a_brief_stored_before_the_crash_is_not_made_or_sent_again(
         summariser="fake",
         now=clock.now(),
     )
-    await deliveries.enqueue_brief(db, brief_id, clock.now())
+    await deliveries.fan_out_story(db, story_id, clock.now())
     async with process(db, clock, FakeBriefs()) as run:
         assert await run.service.resume_pending() == {"pushed": 1}
     assert run.briefs.made == []  # not briefed again
-    assert await _ledger(db) == [(brief_id, c) for c in CHATS]  # one row per chat, as before
+    assert run.handed == [story_id]  # its story handed over again …
+    assert await _ledger(db) == [(story_id, c) for c in CHATS]  # … and sent once per chat
     article = await articles.get_article(db, article_id)
     assert article is not None and article.disposition == "pushed"
 

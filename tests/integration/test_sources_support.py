@@ -20,6 +20,10 @@ import httpx
 from bot.briefs.maker import ArticleText
 from bot.clock import ManualClock
 from bot.config import Config, FetchConfig, TelegramConfig
+from bot.pipeline import ArticlePipeline, ArticleTextReader
+from bot.pipeline.flow import Briefs, Handover
+from bot.pipeline.stories import StoryDesk
+from bot.sources.fetch import Fetcher
 from bot.sources.service import SourceService
 from storage import Database
 from storage import sources as source_store
@@ -63,7 +67,7 @@ class Env:
     clock: ManualClock
     service: SourceService
     briefs: FakeBriefs
-    pushed: list[int] = field(default_factory=list)
+    pushed: list[int] = field(default_factory=list)  # story ids handed to delivery
     pushed_event: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def add(self, url: str, name: str | None = None) -> int:
@@ -93,6 +97,28 @@ def fast_fetch(**overrides: Any) -> FetchConfig:
     return replace(base, **overrides)
 
 
+def source_service(
+    db: Database,
+    http: httpx.AsyncClient,
+    clock: ManualClock,
+    cfg: Config,
+    briefs: Briefs,
+    handover: Handover,
+) -> SourceService:
+    """The sources service over the real pipeline (text, brief, story, hand-over) with these
+    parts."""
+    fetcher = Fetcher(http, cfg.fetch)
+    text = ArticleTextReader(
+        fetcher, cfg.fetch, briefs_other_languages=cfg.briefs.summariser == "llm"
+    )
+    max_age = timedelta(hours=cfg.fetch.max_age_hours)
+    desk = StoryDesk(db, clock, cfg.stories, top_sources=[s.name for s in cfg.sources if s.top])
+    pipeline = ArticlePipeline(
+        db, clock, text, briefs, FakeLosses(), desk, handover, max_age=max_age
+    )
+    return SourceService(db, fetcher, clock, cfg, pipeline)
+
+
 @asynccontextmanager
 async def sources_env(
     db: Database, clock: ManualClock, fetch: FetchConfig | None = None, **config: Any
@@ -109,11 +135,11 @@ async def sources_env(
     pushed: list[int] = []
     event = asyncio.Event()
 
-    async def on_new_brief(brief_id: int) -> None:
-        pushed.append(brief_id)
+    async def hand_over(story_id: int, top: bool) -> None:
+        pushed.append(story_id)
         event.set()
 
-    service = SourceService(db, http, clock, cfg, briefs, FakeLosses(), on_new_brief)  # type: ignore[arg-type]
+    service = source_service(db, http, clock, cfg, briefs, hand_over)
     try:
         yield Env(db, clock, service, briefs, pushed, event)
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.clock import ManualClock
 from bot.fakes import SentMessage, utf16_len
 from bot.telegram_text import MAX_TEXT
-from storage import articles, briefs, sources
+from storage import articles, sources, stories
 from storage.articles import NewArticle
 from tests.integration.test_sources_handlers import ADMIN, Bot, running_bot
 
@@ -53,7 +53,7 @@ async def test_latest_packs_emoji_briefs_by_utf16_length(clock: ManualClock) -> 
             await articles.add_articles(db, 1, records, now), titles, strict=True
         ):
             html = f"<b>{title}</b>\n" + "Подія дня. " * 40
-            await briefs.add_brief(
+            await stories.add_story(
                 db, article_id, title=title, summary="", html=html, summariser="t", now=now
             )
         replies = await _ask(bot, "/latest 10")

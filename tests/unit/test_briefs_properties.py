@@ -6,9 +6,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.briefs.extractive import ExtractiveSummariser
+from bot.briefs.extractive import MAX_SENTENCES, ExtractiveSummariser
+from bot.briefs.quotes import balanced
 from bot.briefs.render import CAPTION_LIMIT, compose_brief, visible_length
-from bot.briefs.sentences import clean_text, split_sentences
+from bot.briefs.sentences import clean_text, count_sentences, split_sentences
+from bot.briefs.typography import typeset
 from bot.fakes.telegram import check_telegram_html
 
 SUMMARISER = ExtractiveSummariser()
@@ -52,17 +54,34 @@ TITLES = st.one_of(st.text(max_size=300), sentences())
 BUDGETS = st.integers(min_value=40, max_value=1200)
 
 
+TYPESET = {'"': "«»„“", "-": "—", "–": "—", "'": "’", "ʼ": "’", "`": "’", " ": "\u00a0"}
+TYPESET.update(dict.fromkeys("«»„“”", "«»„“"))
+
+
+def only_typeset(source: str, shown: str) -> bool:
+    """``shown`` is ``source`` with nothing changed but quotes, dashes, apostrophes and
+    number-group spaces, one character for one."""
+    return len(source) == len(shown) and all(
+        a == b or b in TYPESET.get(a, "") for a, b in zip(source, shown, strict=True)
+    )
+
+
 def check_brief(title: str, text: str, counter: str, budget: int) -> None:
     summary = SUMMARISER.summarise(title, text, budget)
     source = {s.text for s in split_sentences(clean_text(text))}
     assert set(summary.sentences) <= source
     assert len(summary.text) <= budget
     assert (summary.reason is None) == bool(summary.sentences)
+    assert balanced(summary.text) and all(balanced(s) for s in summary.sentences)
+    assert sum(count_sentences(s) for s in summary.sentences) <= MAX_SENTENCES
     rendered = compose_brief(title or "Без заголовка", summary.sentences, counter, "Джерело",
                              "https://example.com/a?b=1&c=2", budget=budget)  # fmt: skip
     visible = check_telegram_html(rendered.html)
     assert visible_length(visible) <= CAPTION_LIMIT
-    assert set(rendered.sentences) <= set(summary.sentences)
+    assert len(rendered.sentences) <= len(summary.sentences)
+    for shown, picked in zip(rendered.sentences, summary.sentences, strict=False):
+        assert only_typeset(picked, shown)
+    assert typeset(rendered.title) == rendered.title
 
 
 @SETTINGS

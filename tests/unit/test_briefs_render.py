@@ -33,10 +33,28 @@ def test_golden_brief() -> None:
     check_telegram_html(html)
 
 
+def test_golden_brief_is_typeset() -> None:
+    """Straight quotes → «…», spaced hyphens → « — », ' → ’, digit groups with no-break
+    spaces, in the title and the summary; the link and the counter line untouched."""
+    title, _, first, second, *_ = (
+        (DATA / "article_typography.txt").read_text(encoding="utf-8").splitlines()
+    )
+    html = render_brief(
+        title,
+        [first, second],
+        "Втрати ворога: 912\u00a0490 осіб (+1\u00a0740)",
+        "Полтавщина",
+        'https://example.com/sud-skver?id=7&q="a-b"',
+    )
+    assert html + "\n" == (DATA / "article_typography.brief.html").read_text(encoding="utf-8")
+    visible = check_telegram_html(html)
+    assert "2\u00a0450\u00a0000 грн" in visible and '"' not in visible and " - " not in visible
+
+
 def test_source_text_is_escaped_once() -> None:
     html = render_brief('A <b>"x"</b> & y', ["Ціна < 5 & > 3 грн."], "<i>1 & 2</i>", "S&P", "")
     visible = check_telegram_html(html)
-    assert 'A <b>"x"</b> & y' in visible
+    assert "A <b>«x»</b> & y" in visible  # typeset, then escaped once
     assert "Ціна < 5 & > 3 грн." in visible
     assert "<i>1 & 2</i>" in visible
     assert "&amp;amp;" not in html

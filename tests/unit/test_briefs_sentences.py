@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.briefs.sentences import clean_text, is_complete, split_sentences
+from bot.briefs.sentences import clean_text, count_sentences, is_complete, split_sentences
 
 
 def texts(text: str) -> list[str]:
@@ -76,3 +76,75 @@ def test_is_complete(sentence: str, complete: bool) -> None:
 def test_empty_and_blank_text() -> None:
     assert split_sentences("") == []
     assert split_sentences(clean_text(" \n\t\n ")) == []
+
+
+def parts(text: str) -> list[tuple[str, int]]:
+    return [(s.text, s.parts) for s in split_sentences(clean_text(text))]
+
+
+def test_a_quotation_interrupted_by_its_attribution_stays_whole_and_is_counted() -> None:
+    """«…, – розповідає Максим. – …»: one quotation, eight sentences a reader sees (summ_eval
+    line 181 kept it as one "sentence" and a brief showed all eight)."""
+    quotation = (
+        "«Село Дерцен розташоване на туристичному шляху з Мукачева на Берегово і Косино. "
+        "Мені стало дивно, чому туристичний трафік оминає це село? "
+        "Тим більше, що на сільському пагорбі встановлено найбільший хрест України! "
+        "А крім нього село має інші туристичні козирі, – розповідає Максим. – "
+        "Я взяв участь у конкурсі проєктів Українського культурного фонду і мою ідею обрали. "
+        "Під час її втілення я дізнався значно більше про історію села, аніж очікував! "
+        "Село приречене на туристичний успіх! Треба лише трохи йому допомогти!»."
+    )
+    text = f"І причин сюди завітати – щонайменше 15, – пише Varosh.\n{quotation}\nДалі буде."
+    assert parts(text) == [
+        ("І причин сюди завітати – щонайменше 15, – пише Varosh.", 1),
+        (quotation, 8),
+        ("Далі буде.", 1),
+    ]
+    assert count_sentences(quotation) == 8
+
+
+def test_short_quotations_count_what_a_reader_sees() -> None:
+    assert parts("Він сказав: «Так. Ні!» — і пішов. Далі.") == [
+        ("Він сказав: «Так. Ні!» — і пішов.", 2),
+        ("Далі.", 1),
+    ]
+    assert count_sentences("«Ми готові», — сказав мер. Далі буде.") == 2
+
+
+def test_a_quotation_never_closed_in_its_paragraph_is_not_glued_to_the_rest() -> None:
+    text = "«Ми готові до всього. Чекаємо на вас. Приходьте всі.\nНаступний абзац тут."
+    assert [t for t, _ in parts(text)] == [
+        "«Ми готові до всього.",
+        "Чекаємо на вас.",
+        "Приходьте всі.",
+        "Наступний абзац тут.",
+    ]
+
+
+def test_a_sentence_glued_to_a_quotation_is_split() -> None:
+    text = "У містечку 9 дітей (в т.ч. 2 немовлят).«На жаль, ці сім'ї чекають», - зазначила вона."
+    assert [t for t, _ in parts(text)] == [
+        "У містечку 9 дітей (в т.ч. 2 немовлят).",
+        "«На жаль, ці сім'ї чекають», - зазначила вона.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Документи охоплюють період до початку XXI ст. Яскравими представниками є митці.",
+            ["Документи охоплюють період до початку XXI ст.", "Яскравими представниками є митці."],
+        ),
+        (
+            "Фінансування становить 49 млн грн. Станом на 1 червня виділено 19 млн грн.",
+            ["Фінансування становить 49 млн грн.", "Станом на 1 червня виділено 19 млн грн."],
+        ),
+        (
+            "Будинок збудували у XIX ст. за проєктом Городецького. Далі.",
+            ["Будинок збудували у XIX ст. за проєктом Городецького.", "Далі."],
+        ),
+    ],
+)
+def test_abbreviations_that_end_a_sentence(text: str, expected: list[str]) -> None:
+    assert texts(text) == expected

@@ -13,11 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from bot import texts
+from bot.briefs.render import render_brief
 from bot.fakes.telegram import check_telegram_html, utf16_len
 from bot.losses.model import Snapshot
-from handlers.admin import broadcast_body, preview_html, stats_html
+from bot.stories.message import MessageBrief, story_message
+from bot.subscribers.times import DigestTimes
+from bot.subscribers.view import mode_line
+from handlers.admin import Today, broadcast_body, preview_html, stats_html
 from handlers.commands import help_text, how_often, welcome_text
-from handlers.latest import pack, parse_count
+from handlers.latest import latest_messages, pack, parse_count, without_counter
 from storage.sources import SourceRecord
 
 GOLDEN = Path(__file__).resolve().parent.parent / "data" / "delivery"
@@ -48,7 +53,8 @@ def test_how_often(seconds: int, phrase: str) -> None:
 
 
 def test_welcome() -> None:
-    text = welcome_text(300, "Втрати ворога: 912 490 (+1 740) · 29 березня 2025")
+    mode = mode_line("top", DigestTimes.parse(["09:00", "19:00"]), texts.WELCOME_MODE)
+    text = welcome_text(300, "Втрати ворога: 912 490 осіб (+1 740) · 10 478 танків", mode)
     check_telegram_html(text)
     golden("welcome.txt", text)
 
@@ -90,6 +96,67 @@ def test_pack_never_splits_a_brief_and_keeps_order() -> None:
     assert all(len(m) <= 4096 for m in messages)
     assert "\n\n".join(messages) == "\n\n".join(briefs)
     assert len(messages) == 3  # four briefs of ~1 010 characters fit in one message
+
+
+def _brief(title: str, summary: str, counter: str | None) -> str:
+    return render_brief(title, [summary], counter, "ГОРДОН", "https://gordonua.com/news/1.html")
+
+
+TODAY = (
+    "Втрати ворога: 912\u00a0490 осіб (+1\u00a0740) · 10\u00a0478 танків · 370 літаків · "
+    "335 гелікоптерів"
+)
+
+
+def test_latest_shows_the_counter_once_after_the_list() -> None:
+    """Stored briefs carry the counter of the day they were made (in older wordings too):
+    /latest drops those and shows today's line once, at the end."""
+    briefs = [
+        (_brief("Нова новина", "Сили оборони відбили 47 атак.", TODAY), 1),
+        (
+            _brief(
+                "Вчорашня новина",
+                "Енергетики відновили живлення.",
+                "Втрати ворога станом на 27 березня 2025: 1\u00a0013\u00a0570 особового складу "
+                "(+1\u00a0120) · 11\u00a0186 танків",
+            ),
+            1,
+        ),
+        # made without a counter; its summary starts like one, but it is a sentence
+        (
+            _brief(
+                "Новина без лічильника", "Втрати ворога: 1 740 осіб за добу, за Генштабом.", None
+            ),
+            1,
+        ),
+        (
+            story_message(
+                MessageBrief("Історія трьох джерел", "Про неї пишуть усі.", ""),
+                TODAY,
+                [
+                    ("ГОРДОН", "https://gordonua.com/1"),
+                    ("NV", "https://nv.ua/2"),
+                    ("УНІАН", "https://unian.ua/3"),
+                ],
+            ),
+            3,
+        ),
+    ]
+    (text,) = latest_messages(briefs, TODAY)
+    check_telegram_html(text)
+    assert text.count(TODAY) == 1 and text.endswith(TODAY)
+    assert "особового складу" not in text
+    assert "Втрати ворога: 1\u00a0740 осіб за добу, за Генштабом." in text  # typeset
+    visible = check_telegram_html(text)
+    assert visible.count("\n1 джерело\n") == 3
+    assert "Про це пишуть: ГОРДОН, NV, УНІАН\n3 джерела\n" in visible
+    golden("latest.html", text)
+
+
+def test_latest_without_a_counter_and_briefs_without_one_are_left_whole() -> None:
+    plain = _brief("Заголовок", "Речення.", None)
+    assert without_counter(plain) == plain
+    assert latest_messages([(plain, 1)], None) == [plain + "\n<i>1 джерело</i>"]
 
 
 def test_broadcast_body_keeps_newlines() -> None:
@@ -142,7 +209,7 @@ def test_stats() -> None:
         fetched_at=ok,
     )
     by_status = {"active": 1200, "stopped": 35, "blocked": 12, "gone": 3}
-    text = stats_html(by_status, 42, 7, sources, snapshot, NOW)
+    text = stats_html(by_status, Today(items=1742, stories=911, top=21), 7, sources, snapshot, NOW)
     check_telegram_html(text)
     golden("stats.html", text)
 
@@ -155,6 +222,7 @@ def test_stats_with_a_stale_counter_and_no_sources() -> None:
         source="minfin",
         fetched_at=NOW,
     )
-    text = stats_html({}, 0, 0, [], snapshot, NOW)
+    text = stats_html({}, Today(), 0, [], snapshot, NOW)
     assert "застарілі на 4 дні" in text and "джерел немає" in text
-    assert "даних ще немає" in stats_html({}, 0, 0, [], None, NOW)
+    assert "даних ще немає" in stats_html({}, Today(), 0, [], None, NOW)
+    assert "Сьогодні: 0 нових матеріалів, 0 історій, з них 0 головних" in text

@@ -12,6 +12,7 @@ from bot.config import (
     DEFAULT_SOURCES,
     ConfigError,
     ScheduleConfig,
+    StoriesConfig,
     effective_jitter,
     load_config,
     parse_config,
@@ -87,6 +88,31 @@ def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
     assert parse_config({"telegram": {"token": TOKEN}, "sources": []}, env={}).sources == ()
 
 
+def test_a_source_can_be_marked_top() -> None:
+    config = parse_config(
+        {
+            "telegram": {"token": TOKEN},
+            "sources": [
+                {"name": "Головне", "url": "https://e.x/top", "top": True},
+                {"name": "Усі", "url": "https://e.x/all"},
+            ],
+        },
+        env={},
+    )
+    assert [(s.name, s.top) for s in config.sources] == [("Головне", True), ("Усі", False)]
+    assert not any(s.top for s in DEFAULT_SOURCES)
+
+
+def test_stories_section_defaults_and_overrides() -> None:
+    assert parse_config({"telegram": {"token": TOKEN}}).stories == StoriesConfig(12.0, 3)
+    config = parse_config(
+        {"telegram": {"token": TOKEN}, "stories": {"window_hours": 6}},
+        env={"NEWSBOT_STORIES_TOP_MIN_SOURCES": "2"},
+    )
+    assert config.stories == StoriesConfig(window_hours=6.0, top_min_sources=2)
+    assert isinstance(config.stories.window_hours, float)
+
+
 @pytest.mark.parametrize(
     ("data", "env", "expected"),
     [
@@ -130,6 +156,16 @@ def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
             "sources[1].url: 'javascript:1' is not an http(s) URL",
         ),
         (
+            {"telegram": {"token": TOKEN}, "sources": [{"url": "https://e.x", "top": "yes"}]},
+            {},
+            "sources[1].top: expected true or false, got 'yes'",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "sources": [{"url": "https://e.x", "hot": True}]},
+            {},
+            "sources[1].hot: unknown key (known keys: name, url, top)",
+        ),
+        (
             {"telegram": {"token": TOKEN}},
             {"NEWSBOT_SCHEDULE_POLL_SECONDS": "soon"},
             "schedule.poll_seconds: expected an integer, got 'soon'",
@@ -139,6 +175,26 @@ def test_sources_table_replaces_defaults_and_empty_list_means_none() -> None:
             {"telegram": {"token": TOKEN}, "briefs": {"summariser": "gpt"}},
             {},
             "briefs.summariser: expected one of extractive, llm, got 'gpt'",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "stories": {"window_hours": 0}},
+            {},
+            "stories.window_hours: must be greater than 0, got 0.0",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "stories": {"top_min_sources": 2.5}},
+            {},
+            "stories.top_min_sources: expected an integer, got 2.5",
+        ),
+        (
+            {"telegram": {"token": TOKEN}},
+            {"NEWSBOT_STORIES_TOP_MIN_SOURCES": "0"},
+            "stories.top_min_sources: must be greater than 0, got 0",
+        ),
+        (
+            {"telegram": {"token": TOKEN}, "stories": {"window": 6}},
+            {},
+            "stories.window: unknown key (known keys: top_min_sources, window_hours)",
         ),
         (
             {"telegram": {"token": TOKEN}, "briefs": {"llm_base_url": "localhost:8000"}},
@@ -215,3 +271,14 @@ def test_each_command_has_help(tmp_path: Path, command: str) -> None:
     result = _run_cli(command, "--help", cwd=tmp_path)
     assert result.returncode == 0
     assert "usage: newsbot " + command in result.stdout
+
+
+def test_delivery_expire_hours_defaults_to_six_and_must_be_positive() -> None:
+    assert parse_config({"telegram": {"token": TOKEN}}, env={}).delivery.expire_hours == 6.0
+    config = parse_config({"telegram": {"token": TOKEN}, "delivery": {"expire_hours": 1.5}}, {})
+    assert config.delivery.expire_hours == 1.5
+    for bad in (0, -2):
+        with pytest.raises(ConfigError, match=r"delivery\.expire_hours: must be greater than 0"):
+            parse_config({"telegram": {"token": TOKEN}, "delivery": {"expire_hours": bad}}, {})
+    with pytest.raises(ConfigError, match=r"delivery\.expire_hours: expected a number"):
+        parse_config({"telegram": {"token": TOKEN}, "delivery": {"expire_hours": "6h"}}, {})

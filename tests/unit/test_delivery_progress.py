@@ -8,7 +8,13 @@ from storage.deliveries import DeliveryCounts
 
 def test_progress_reads_naturally_with_grouped_numbers() -> None:
     text = progress_text(DeliveryCounts(pending=1800, sent=1200))
-    assert text == "Розсилка триває…\nНадіслано 1\u00a0200 з 3\u00a0000."
+    assert text == "Розсилка триває…\nНадіслано: 1\u00a0200 з 3\u00a0000"
+
+
+def test_progress_and_summary_say_the_sent_count_alike() -> None:
+    counts = DeliveryCounts(pending=0, sent=0, skipped=1)
+    assert progress_text(counts).splitlines()[1] == "Надіслано: 0 з 1"
+    assert summary_text(counts).splitlines()[1] == "Надіслано: 0 з 1"
 
 
 def test_summary_counts_sent_blocked_and_failed() -> None:

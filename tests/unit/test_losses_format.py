@@ -13,6 +13,7 @@ from bot.losses.format import (
     category_label,
     chart_caption_html,
     counter_line,
+    is_counter_line,
     is_stale,
     ordered_keys,
     table_html,
@@ -62,10 +63,7 @@ def kyiv(y: int, m: int, d: int, hh: int, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=KYIV).astimezone(UTC)
 
 
-TODAY_LINE = (
-    "Втрати ворога: 912 490 особового складу (+1 740) · 10 478 танків · 370 літаків · "
-    "335 гелікоптерів"
-)
+TODAY_LINE = "Втрати ворога: 912 490 осіб (+1 740) · 10 478 танків · 370 літаків · 335 гелікоптерів"
 
 
 def test_counter_line_matches_the_reference_page_figures() -> None:
@@ -109,29 +107,29 @@ def test_no_snapshot_no_line() -> None:
         (
             {"personnel_units": 1, "tanks": 1, "planes": 1, "helicopters": 1},
             {},
-            "1 особового складу · 1 танк · 1 літак · 1 гелікоптер",
+            "1 особа · 1 танк · 1 літак · 1 гелікоптер",
         ),
         (
             {"personnel_units": 2, "tanks": 2, "planes": 3, "helicopters": 4},
             {"personnel_units": 0},
-            "2 особового складу · 2 танки · 3 літаки · 4 гелікоптери",
+            "2 особи · 2 танки · 3 літаки · 4 гелікоптери",
         ),
         (
             {"personnel_units": 11, "tanks": 11, "planes": 12, "helicopters": 14},
             {},
-            "11 особового складу · 11 танків · 12 літаків · 14 гелікоптерів",
+            "11 осіб · 11 танків · 12 літаків · 14 гелікоптерів",
         ),
         (
             {"personnel_units": 21, "tanks": 21, "planes": 22, "helicopters": 25},
             {"personnel_units": -5},
-            "21 особового складу (−5) · 21 танк · 22 літаки · 25 гелікоптерів",
+            "21 особа (−5) · 21 танк · 22 літаки · 25 гелікоптерів",
         ),
         (
             {"personnel_units": 1000, "tanks": 111, "planes": 101, "helicopters": 1002},
             {"personnel_units": 1000},
-            "1 000 особового складу (+1 000) · 111 танків · 101 літак · 1 002 гелікоптери",
+            "1 000 осіб (+1 000) · 111 танків · 101 літак · 1 002 гелікоптери",
         ),
-        ({"personnel_units": 5}, {}, "5 особового складу"),  # missing categories are skipped
+        ({"personnel_units": 5}, {}, "5 осіб"),  # missing categories are skipped
     ],
 )
 def test_counter_line_plural_forms(
@@ -248,3 +246,50 @@ def test_chart_caption(days: int, words: str) -> None:
 
 def test_unavailable_text_is_plain_ukrainian() -> None:
     assert UNAVAILABLE.startswith("Дані про втрати ворога тимчасово недоступні")
+
+
+def test_table_opens_and_ends_as_the_general_staff_post() -> None:
+    html = table_html(snap(day=date(2025, 4, 2), source="minfin"), kyiv(2025, 4, 2, 10))
+    lines = html.split("\n")
+    assert lines[0] == (
+        "<b>Загальні бойові втрати противника з 24.02.2022 по 02.04.2025 орієнтовно склали:</b>"
+    )
+    assert lines[-2:] == ["Дані уточнюються.", "<i>Дані Генштабу ЗСУ, за index.minfin.com.ua</i>"]
+
+
+@pytest.mark.parametrize(
+    ("personnel", "increase", "row"),
+    [
+        (912490, 1740, "Особовий склад — близько <b>912 490</b> (+1 740) осіб"),
+        (912491, 1741, "Особовий склад — близько <b>912 491</b> (+1 741) особи"),
+        (912492, 0, "Особовий склад — близько <b>912 492</b> осіб"),
+        (912511, 21, "Особовий склад — близько <b>912 511</b> (+21) осіб"),
+    ],
+)
+def test_personnel_row_reads_as_the_general_staff_writes_it(
+    personnel: int, increase: int, row: str
+) -> None:
+    s = snap(stats={"personnel_units": personnel}, increase={"personnel_units": increase})
+    html = table_html(s, kyiv(2025, 3, 29, 12)).replace(NBSP, " ")
+    assert row in html.split("\n")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "is_counter"),
+    [
+        (TODAY_LINE, True),
+        ("Втрати ворога на 28 березня 2025: 910 750 осіб (+1 310) · 10 455 танків", True),
+        ("Втрати ворога станом на 27 березня 2025: 909 440 особового складу (+1 120)", True),
+        ("Втрати ворога: 1 740 осіб за добу, повідомив Генштаб.", False),
+        ("Втрати ворога зростають щодня", False),
+        ("ГОРДОН · Читати повністю", False),
+    ],
+)
+def test_counter_lines_are_recognised_in_every_wording(paragraph: str, is_counter: bool) -> None:
+    assert is_counter_line(paragraph) is is_counter
+
+
+def test_every_counter_line_made_is_recognised() -> None:
+    for now in (kyiv(2025, 3, 29, 12), kyiv(2025, 3, 30, 8), kyiv(2025, 4, 2, 9)):
+        line = counter_line(snap(), now)
+        assert line is not None and is_counter_line(line), line

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.ops.health import Check, HealthReport, delivery_alive, sources_check
@@ -49,21 +48,10 @@ class _Engine:
         self.alive = alive
 
 
-class _OldEngine:
-    def __init__(self, task: asyncio.Task[None] | None) -> None:
-        self._dispatcher = task
-
-
-async def test_delivery_alive_prefers_the_property_and_falls_back_to_the_task() -> None:
+def test_delivery_alive_is_the_engines_own_word() -> None:
     assert delivery_alive(_Engine(True)) is True
     assert delivery_alive(_Engine(False)) is False
     assert delivery_alive(None) is False
-    assert delivery_alive(_OldEngine(None)) is False
-    task = asyncio.create_task(asyncio.Event().wait())
-    assert delivery_alive(_OldEngine(task)) is True
-    task.cancel()
-    await asyncio.gather(task, return_exceptions=True)
-    assert delivery_alive(_OldEngine(task)) is False
 
 
 def test_report_names_what_fails() -> None:

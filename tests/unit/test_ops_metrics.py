@@ -25,8 +25,8 @@ def _get(samples: Samples, name: str, **labels: str) -> float | None:
 
 def test_every_event_method_moves_its_series() -> None:
     m = Metrics()
-    m.observe_send("brief", "sent")
-    m.observe_send("brief", "sent")
+    m.observe_send("story", "sent")
+    m.observe_send("story", "sent")
     m.observe_send("broadcast", "blocked")
     m.observe_429()
     m.observe_pause(2.5)
@@ -41,7 +41,7 @@ def test_every_event_method_moves_its_series() -> None:
     m.observe_summary("extractive", 0.2)
     m.observe_webhook_refused("wrong")
     s = _samples(m)
-    assert _get(s, "newsbot_sends_total", kind="brief", outcome="sent") == 2
+    assert _get(s, "newsbot_sends_total", kind="story", outcome="sent") == 2
     assert _get(s, "newsbot_sends_total", kind="broadcast", outcome="blocked") == 1
     assert _get(s, "newsbot_telegram_429_total") == 1
     assert _get(s, "newsbot_paused_seconds_total") == 2.5
@@ -75,7 +75,8 @@ def test_storage_gauges_appear_once_read_and_keep_known_kinds() -> None:
     )
     s = _samples(m)
     assert _get(s, "newsbot_pending_deliveries", kind="broadcast") == 7
-    assert _get(s, "newsbot_pending_deliveries", kind="brief") == 0
+    assert _get(s, "newsbot_pending_deliveries", kind="story") == 0
+    assert _get(s, "newsbot_pending_deliveries", kind="digest") == 0  # shown while none waits
     assert _get(s, "newsbot_database_bytes") == 4096
     assert _get(s, "newsbot_database_wal_bytes") == 0
     assert _get(s, "newsbot_losses_age_seconds") == 3600

@@ -8,10 +8,14 @@ import pytest
 
 from bot.uk import (
     NBSP,
+    Forms,
+    agree,
     count,
+    counted,
     detect_language,
     format_date,
     format_kyiv_time,
+    format_numeric_date,
     group_digits,
     kyiv_today,
     plural,
@@ -49,9 +53,25 @@ def test_count_groups_and_agrees() -> None:
     assert count(3, "стаття", "статті", "статей") == "3 статті"
 
 
+def test_forms_agree_and_count() -> None:
+    person = Forms("особа", "особи", "осіб")
+    assert [agree(n, person) for n in (1, 3, 7, 11, 21)] == [
+        "особа",
+        "особи",
+        "осіб",
+        "осіб",
+        "особа",
+    ]
+    assert counted(912490, person) == f"912{NBSP}490 осіб"
+    assert counted(912491, person) == f"912{NBSP}491 особа"
+    assert person.after == "number"
+
+
 def test_dates_read_as_ukrainian() -> None:
     assert format_date(date(2025, 3, 29)) == "29 березня 2025"
     assert format_date(date(2024, 1, 1)) == "1 січня 2024"
+    assert format_numeric_date(date(2022, 2, 24)) == "24.02.2022"
+    assert format_numeric_date(date(2025, 3, 9)) == "09.03.2025"
     # 22:30 UTC on 28 March is already 29 March, 00:30 in Kyiv (UTC+2 in winter time)
     late = datetime(2025, 3, 28, 22, 30, tzinfo=UTC)
     assert kyiv_today(late) == date(2025, 3, 29)
