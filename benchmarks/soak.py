@@ -9,15 +9,19 @@ the bot's.  The news site serves one RSS feed (the 20 newest items) and an artic
 item; every ``--interval`` seconds a new item appears at the top.  Items carry only a short
 description in the feed, so each one costs the bot the whole pipeline: feed poll (every
 second), page fetch, trafilatura, the extractive summariser, a stored brief and one ledger row
-per subscriber, sent under Telegram's real limits (30/s overall, 1/s per chat).
+per subscriber, sent under Telegram's real limits (30/s overall, 1/s per chat).  The
+subscribers are in mode ``all`` (every story is pushed to them at once) with quiet hours off.
 
 Texts are real Ukrainian press paragraphs (``../shared/data/summ_eval/``, read at run time):
 each page is eight paragraphs drawn at random and its lead paragraph is never reused, so the
 vocabulary keeps growing the way a news stream's does (new names, places, numbers).  Without
 the shared data the bot's demo articles are used (a small vocabulary: says so).
 
-Every 10 s the bot's RSS is sampled (psutil).  At the end the fake Telegram's log is checked:
-every (subscriber, item) got exactly one message.  Printed: RSS at the end of the warm-up
+Every 10 s the bot's RSS is sampled (psutil).  At the end the fake Telegram's log is checked
+against the bot's database (read after the bot stopped): each item belongs to a story (an item
+may join an earlier one: the same event), and every subscriber got exactly one message for
+every story that holds an item published during the run (a message links its story's best
+report, so its link names the story).  Printed: RSS at the end of the warm-up
 (the first third, at most the first 10 minutes), at minute 10, at the end; the growth over
 the rest of the run (the last 20 minutes of a 30-minute run) and its least-squares slope.
 """
@@ -276,7 +280,7 @@ async def prepare_db(path: Path, subscribers: int) -> None:
     db = await Database.open(path)
     try:
         rows = ((CHAT_BASE + i, "private", f"u{i}") for i in range(subscribers))
-        await chats.import_chats(db, rows, datetime.now(UTC))
+        await chats.import_chats(db, rows, datetime.now(UTC), mode="all")
     finally:
         await db.close()
 
@@ -311,12 +315,35 @@ def rss_at(samples: list[tuple[float, float]], seconds: float) -> float:
     return min(samples, key=lambda s: abs(s[0] - seconds))[1]
 
 
-def check_deliveries(status: dict[str, Any], subscribers: int) -> dict[str, int]:
-    """Every (subscriber, item) exactly once: counts of what was lost or doubled."""
+async def stories_of_items(path: Path) -> dict[int, int]:
+    """Item number → the story its brief was filed in, from the bot's database."""
+    from storage import Database, stories
+
+    db = await Database.open(path)
+    try:
+        members = await stories.window_members(db, datetime(2000, 1, 1, tzinfo=UTC))
+    finally:
+        await db.close()
+    return {int(m.group(1)): s.story_id for s in members if (m := _ITEM_IN_LINK.search(s.url))}
+
+
+def check_deliveries(
+    status: dict[str, Any], subscribers: int, story_of: dict[int, int]
+) -> dict[str, int]:
+    """Every (subscriber, story of an item of the run) exactly once: what was lost or doubled.
+
+    ``status["counts"]`` holds (chat, item linked, messages); a message links its story's best
+    report, which may be another item of the same story."""
     first, items = status["first_item"], status["items"]
-    counts = {(c, n): k for c, n, k in status["counts"]}
-    wanted = {(CHAT_BASE + i, first + j) for i in range(subscribers) for j in range(items)}
+    run_items = range(first, first + items)
+    stories = {story_of[n] for n in run_items if n in story_of}
+    counts: Counter[tuple[int, int]] = Counter()
+    for chat, n, k in status["counts"]:
+        counts[(chat, story_of.get(n, -n))] += k
+    wanted = {(CHAT_BASE + i, story) for i in range(subscribers) for story in stories}
     return {
+        "stories": len(stories),
+        "not_filed": sum(1 for n in run_items if n not in story_of),
         "expected": len(wanted),
         "delivered": sum(counts.values()),
         "missing": sum(1 for key in wanted if key not in counts),
@@ -388,20 +415,20 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         samples.append((elapsed, process.memory_info().rss / 2**20))
         anon.append((elapsed, rss_anon_mib(bot.pid)))
         await fakes.ask("stop")
-        deadline = time.monotonic() + 120  # let the last items through
-        while True:
-            status = await fakes.ask("status", counts=True)
-            deliveries = check_deliveries(status, args.subscribers)
-            if not deliveries["missing"] or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(1)
+        status = await drain(fakes)
+        bot_cpu_s = round(sum(process.cpu_times()[:2]), 1)
+        bot.terminate()
+        await bot.wait()
+        deliveries = check_deliveries(
+            status, args.subscribers, await stories_of_items(work / "newsbot.db")
+        )
         result = summarise(samples, args.minutes, deliveries)
         result.update(
             interval_s=args.interval,
             subscribers=args.subscribers,
             items=status["items"],
             count_429=status["count_429"],
-            bot_cpu_s=round(sum(process.cpu_times()[:2]), 1),
+            bot_cpu_s=bot_cpu_s,
             load_avg_1min_mean=round(sum(loads) / len(loads), 2),
             malloc_arena_max=args.malloc_arena_max,
             anon_growth_after_warmup_mib=round(
@@ -419,6 +446,20 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         tmp.cleanup()
 
 
+async def drain(fakes: Fakes, quiet: float = 20.0, longest: float = 180.0) -> dict[str, Any]:
+    """Let the last items through: until no message arrived for ``quiet`` seconds (at most
+    ``longest`` seconds in all)."""
+    deadline = time.monotonic() + longest
+    last, since = -1, time.monotonic()
+    while True:
+        status = await fakes.ask("status", counts=True)
+        if status["messages"] != last:
+            last, since = status["messages"], time.monotonic()
+        elif time.monotonic() - since >= quiet or time.monotonic() > deadline:
+            return status
+        await asyncio.sleep(1)
+
+
 def report(r: dict[str, Any]) -> str:
     minute_10 = f"{r['rss_minute_10_mib']} MiB" if r["rss_minute_10_mib"] is not None else "—"
     return "\n".join(
@@ -431,8 +472,10 @@ def report(r: dict[str, Any]) -> str:
             f"growth after warm-up: {r['growth_after_warmup_mib']:+.2f} MiB; slope "
             f"{r['slope_mib_per_min']:+.3f} MiB/min (least squares over the samples after "
             f"warm-up); anonymous memory {r['anon_growth_after_warmup_mib']:+.2f} MiB",
-            f"deliveries: {r['delivered']} of {r['expected']}, missing {r['missing']}, "
-            f"duplicated {r['duplicated']}, unexpected {r['unexpected']}, 429s {r['count_429']}",
+            f"items in {r['stories']} stories ({r['items'] - r['stories']} joined an earlier "
+            f"one, {r['not_filed']} not filed); sends (subscriber, story): {r['delivered']} of "
+            f"{r['expected']}, missing {r['missing']}, duplicated {r['duplicated']}, "
+            f"unexpected {r['unexpected']}, 429s {r['count_429']}",
             f"bot CPU {r['bot_cpu_s']} s; machine load (1-min average, mean) "
             f"{r['load_avg_1min_mean']}",
         ]
