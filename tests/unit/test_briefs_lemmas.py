@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.briefs.lemmas import LEMMA_CACHE_SIZE, Lemmatizer, words
+from tests.unit.word_forms import distinct_words
 
 
 @pytest.fixture(scope="module")
@@ -56,23 +57,14 @@ def test_analyser_loads_lazily() -> None:
     assert fresh._morph is not None
 
 
-def _distinct_words(count: int) -> list[str]:
-    """Made-up Cyrillic word forms, all different (a news stream keeps bringing new ones)."""
-    stems = ["бер", "вод", "гор", "дуб", "лис", "мор", "річ", "сел", "хат", "жаб"]
-    endings = ["ові", "ами", "ою", "ину", "ища", "ики", "ець", "ість", "ення", "ати"]
-    forms = [a + b + e for a in stems for b in stems for e in endings]
-    assert len(set(forms)) >= count
-    return forms[:count]
-
-
 def test_the_cache_keeps_only_the_most_recent_words() -> None:
     lemmatizer = Lemmatizer(cache_size=64)
-    for word in _distinct_words(500):
+    for word in distinct_words(500):
         lemmatizer.lemma(word)
     assert lemmatizer.cached_words == 64
     # A word that left the cache is parsed again, to the same lemma.
     first = lemmatizer.lemma("києві")
-    for word in _distinct_words(100):
+    for word in distinct_words(100):
         lemmatizer.lemma(word)
     assert lemmatizer.lemma("києві") == first == "київ"
     assert lemmatizer.cached_words == 64
