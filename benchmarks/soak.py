@@ -1,7 +1,8 @@
 """Soak: the real bot for ``--minutes`` with a new article every ``--interval`` seconds.
 
     .venv/bin/python benchmarks/soak.py [--minutes 30] [--interval 3] [--subscribers 50]
-                                        [--malloc-arena-max N] [--json]
+                                        [--story-window-minutes M] [--malloc-arena-max N]
+                                        [--json]
 
 The bot (``python -m bot run``) runs as a subprocess against a fake Telegram and a fake news
 site that live in a *second* child process, so neither the fakes' memory nor this script's is
@@ -16,6 +17,11 @@ Texts are real Ukrainian press paragraphs (``../shared/data/summ_eval/``, read a
 each page is eight paragraphs drawn at random and its lead paragraph is never reused, so the
 vocabulary keeps growing the way a news stream's does (new names, places, numbers).  Without
 the shared data the bot's demo articles are used (a small vocabulary: says so).
+
+The story index holds every story first seen within ``stories.window_hours`` (12 h by
+default): at this rate (20 items a minute, 16 times a real bot's ~1 750 a day) it fills for 12
+hours, by design.  ``--story-window-minutes`` shortens the window so the index reaches its
+steady size within the warm-up and the run shows whether anything *else* grows per item.
 
 Every 10 s the bot's RSS is sampled (psutil).  At the end the fake Telegram's log is checked
 against the bot's database (read after the bot stopped): each item belongs to a story (an item
@@ -250,7 +256,7 @@ class Fakes:
             await self.proc.wait()
 
 
-def write_config(work: Path, fakes: Fakes) -> Path:
+def write_config(work: Path, fakes: Fakes, story_window_minutes: float | None = None) -> Path:
     from delivery import _toml  # the delivery benchmark's TOML writer (benchmarks/ is on the path)
 
     sections: dict[str, dict[str, Any]] = {
@@ -264,6 +270,8 @@ def write_config(work: Path, fakes: Fakes) -> Path:
         },
         "ops": {"listen": "127.0.0.1:0"},
     }
+    if story_window_minutes is not None:
+        sections["stories"] = {"window_hours": story_window_minutes / 60}
     lines = []
     for section, values in sections.items():
         lines.append(f"[{section}]")
@@ -381,7 +389,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     bot: asyncio.subprocess.Process | None = None
     try:
         await prepare_db(work / "newsbot.db", args.subscribers)
-        config = write_config(work, fakes)
+        config = write_config(work, fakes, args.story_window_minutes)
         env = {**os.environ, "PTB_TIMEDELTA": "1"}
         if args.malloc_arena_max:
             env["MALLOC_ARENA_MAX"] = str(args.malloc_arena_max)
@@ -431,6 +439,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             bot_cpu_s=bot_cpu_s,
             load_avg_1min_mean=round(sum(loads) / len(loads), 2),
             malloc_arena_max=args.malloc_arena_max,
+            story_window_minutes=args.story_window_minutes,
             anon_growth_after_warmup_mib=round(
                 anon[-1][1] - rss_at(anon, warmup_minutes(args.minutes) * 60), 2
             ),
@@ -462,10 +471,13 @@ async def drain(fakes: Fakes, quiet: float = 20.0, longest: float = 180.0) -> di
 
 def report(r: dict[str, Any]) -> str:
     minute_10 = f"{r['rss_minute_10_mib']} MiB" if r["rss_minute_10_mib"] is not None else "—"
+    minutes = r["story_window_minutes"]
+    window = "12 h, the default" if minutes is None else f"{minutes:g} min"
     return "\n".join(
         [
-            f"soak: {r['minutes']:g} min, an item every {r['interval_s']:g} s "
-            f"({r['items']} items) to {r['subscribers']} subscribers; texts: {r['corpus']}",
+            f"soak: {r['minutes']:g} min, an item every {r['interval_s']:g} s ({r['items']} "
+            f"items, story window {window}) to {r['subscribers']} subscribers; texts: "
+            f"{r['corpus']}",
             f"RSS: start {r['rss_start_mib']} MiB, warm-up end (minute "
             f"{r['warmup_minutes']:g}) {r['rss_warmup_end_mib']} MiB, minute 10 {minute_10}, "
             f"end {r['rss_end_mib']} MiB, peak {r['rss_peak_mib']} MiB",
@@ -488,6 +500,9 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between items")
     parser.add_argument("--subscribers", type=int, default=50)
+    parser.add_argument(
+        "--story-window-minutes", type=float, default=None, help="default: the bot's (12 h)"
+    )
     parser.add_argument("--malloc-arena-max", type=int, default=0, help="set it for the bot")
     parser.add_argument("--json", action="store_true", help="one JSON object (with the samples)")
     args = parser.parse_args()
