@@ -52,9 +52,11 @@ __all__ = [
 GENERIC_NAMES = frozenset({"україна", "украина", "росія", "россия", "рф"})
 THRESHOLD = 0.53  # the lowest with pairwise precision ≥ 0.95 on ru_honey_pool.tsv (benchmark)
 W_TITLE, W_HEAD, W_BODY = 0.4, 0.3, 0.3
-# Lemmas whose cross-language keys are memoised, ~250-300 bytes each (4-5 MiB when full); a
-# lemma that left the memo costs one translate() and one regex when it comes back.
-SKELETON_CACHE_SIZE = 16_384
+# Lemmas whose cross-language keys are memoised, ~250-300 bytes each (~2.2 MiB when full); a
+# lemma that left the memo costs one translate() and one regex when it comes back, and its
+# key one more string.  An index of 875 stories (12 hours of a real bot) takes the same
+# memory with 4 096, 8 192 or 16 384 entries; 16 384 took 30 minutes of the soak to fill.
+SKELETON_CACHE_SIZE = 8_192
 _PRIOR_DOCS = 20  # pseudo-documents, so that a near-empty window still weighs words sensibly
 
 
