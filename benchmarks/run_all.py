@@ -290,17 +290,18 @@ def _index_figures(r: dict[str, Any]) -> str:
 
 
 def soak() -> list[Row]:
-    cmd = "python benchmarks/soak.py"
-    figure = "memory, soak 30 min: an item every 3 s to 50 subscribers (real bot)"
-    out, error = _run(["benchmarks/soak.py", "--json"], 45 * 60)
+    cmd = "python benchmarks/soak.py --story-window-minutes 5"
+    figure = "memory, soak 30 min: an item every 3 s to 50 subscribers, story window 5 min"
+    out, error = _run(["benchmarks/soak.py", "--story-window-minutes", "5", "--json"], 45 * 60)
     if error:
         return [Row(figure, f"failed: {error}", "", cmd)]
     r = json.loads(out)
     measured = (
         f"RSS {r['rss_warmup_end_mib']:.1f} MiB at minute 10, {r['rss_end_mib']:.1f} at the end: "
         f"{r['growth_after_warmup_mib']:+.1f} MiB over the last 20 min "
-        f"({r['slope_mib_per_min']:+.2f} MiB/min); {r['delivered']} of {r['expected']} sends, "
-        f"missing {r['missing']}, duplicated {r['duplicated']}"
+        f"({r['slope_mib_per_min']:+.2f} MiB/min); {r['delivered']} of {r['expected']} sends "
+        f"({r['stories']} stories × {r['subscribers']}), missing {r['missing']}, "
+        f"duplicated {r['duplicated']}"
     )
     target = "< 5 MiB growth over the last 20 min; every send exactly once"
     return [Row(figure, measured, target, cmd)]
