@@ -1,11 +1,12 @@
 """Run every benchmark and print one table of the figures the project measures.
 
-    python benchmarks/run_all.py [--quick]
+    python benchmarks/run_all.py [--quick] [--soak]
 
 Each benchmark is its own script (run it alone for the details); this one runs them in turn,
 reads the figures they print as JSON, and prints a Markdown table: figure, measured value,
 target, the command that reproduces it, and today's date.  ``--quick`` shrinks the delivery
 runs to a tenth and skips the ~100 s limits-on broadcast (figures then only show the shape).
+``--soak`` adds the 30-minute memory soak (``benchmarks/soak.py``); it is left out otherwise.
 The summary-quality row needs ``pip install -e '.[bench]'`` and ../shared/data; without them it
 says why it was skipped.
 """
@@ -288,9 +289,28 @@ def _index_figures(r: dict[str, Any]) -> str:
     )
 
 
+def soak() -> list[Row]:
+    cmd = "python benchmarks/soak.py --story-window-minutes 5"
+    figure = "memory, soak 30 min: an item every 3 s to 50 subscribers, story window 5 min"
+    out, error = _run(["benchmarks/soak.py", "--story-window-minutes", "5", "--json"], 45 * 60)
+    if error:
+        return [Row(figure, f"failed: {error}", "", cmd)]
+    r = json.loads(out)
+    measured = (
+        f"RSS {r['rss_warmup_end_mib']:.1f} MiB at minute 10, {r['rss_end_mib']:.1f} at the end: "
+        f"{r['growth_after_warmup_mib']:+.1f} MiB over the last 20 min "
+        f"({r['slope_mib_per_min']:+.2f} MiB/min); {r['delivered']} of {r['expected']} sends "
+        f"({r['stories']} stories × {r['subscribers']}), missing {r['missing']}, "
+        f"duplicated {r['duplicated']}"
+    )
+    target = "< 5 MiB growth over the last 20 min; every send exactly once"
+    return [Row(figure, measured, target, cmd)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller delivery runs")
+    parser.add_argument("--soak", action="store_true", help="add the 30-minute memory soak")
     args = parser.parse_args()
     rows = [
         *poll_cycle(),
@@ -301,6 +321,8 @@ def main() -> int:
         *choices(args.quick),
         *delivery(args.quick),
     ]
+    if args.soak:
+        rows += soak()
     today = date.today().isoformat()
     print("| figure | measured | target | command | date |")
     print("| --- | --- | --- | --- | --- |")

@@ -41,6 +41,7 @@ from bot.pipeline.stories import StoryDesk
 from bot.retention import AFTER_START_SECONDS, DAILY_AT, Retention, prune_job
 from bot.services import Services
 from bot.sources.fetch import Fetcher
+from bot.sources.hosts import BoundedCookieJar
 from bot.sources.service import SourceService
 from bot.subscribers.digest_service import DigestService
 from bot.supervise import supervised_job
@@ -61,6 +62,7 @@ async def open_services(
         follow_redirects=True,
         max_redirects=5,
         limits=httpx.Limits(max_connections=config.fetch.concurrency * 2),
+        cookies=BoundedCookieJar(),
     )
     losses = LossService(db, http, clock, config.losses)
     lemmatizer = Lemmatizer()  # one dictionary and cache for the summaries and the stories

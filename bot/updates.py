@@ -60,15 +60,26 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
                 coroutine.close()
             return
         queue.waiting += 1
+        entered = False
         try:
             async with queue.lock:
                 queue.waiting -= 1
+                entered = True
                 async with self._working:
                     await coroutine
         finally:
+            if not entered:  # cancelled while queued: it no longer waits, and never will run
+                queue.waiting -= 1
+                if inspect.iscoroutine(coroutine):
+                    coroutine.close()
             if queue.waiting == 0 and not queue.lock.locked():
                 queue.warned = False
                 self._chats.pop(chat.id, None)
+
+    @property
+    def chats(self) -> int:
+        """Chats with an update in flight or queued (the others cost nothing)."""
+        return len(self._chats)
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -1,7 +1,8 @@
-"""Per-host state of the fetcher, bounded: one lock per host, and the hosts that want a
-browser User-Agent.  Admins can add any number of sources and feeds link to any number of
-hosts, so neither may grow with them: both keep at most ``size`` hosts, least recently used
-first out (a lock only when nobody holds or waits for it)."""
+"""Per-host state of the fetcher, bounded: one lock per host, the hosts that want a browser
+User-Agent, and the cookies sites set.  Admins can add any number of sources and feeds link to
+any number of hosts, so none may grow with them: the locks and hosts keep at most ``size``
+hosts, least recently used first out (a lock only when nobody holds or waits for it); the
+cookie jar keeps at most :data:`COOKIE_JAR_SIZE` cookies."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from http.client import HTTPResponse
+from http.cookiejar import CookieJar
 from itertools import islice
+from urllib.request import Request
 
 HOST_CACHE_SIZE = 1024
+COOKIE_JAR_SIZE = 512
 
 
 @dataclass(slots=True)
@@ -79,3 +84,25 @@ class RecentHosts:
         self._hosts.move_to_end(host)
         while len(self._hosts) > self._size:
             self._hosts.popitem(last=False)
+
+
+class BoundedCookieJar(CookieJar):
+    """The HTTP client's cookie jar, holding at most ``size`` cookies.
+
+    httpx keeps every cookie a response sets, for the life of the client.  The bot needs them
+    for a redirect chain at most (a site that sets a cookie and redirects to check it), but
+    sites set sessions, load-balancer pins and per-article "viewed" marks, so the jar grew
+    with the hosts and the items fetched.  Past the bound the expired cookies go first, then
+    all of them: a site that still wants its cookie sets it again.
+    """
+
+    def __init__(self, size: int = COOKIE_JAR_SIZE) -> None:
+        super().__init__()
+        self._size = max(1, size)
+
+    def extract_cookies(self, response: HTTPResponse, request: Request) -> None:
+        super().extract_cookies(response, request)
+        if len(self) > self._size:
+            self.clear_expired_cookies()
+            if len(self) > self._size:
+                self.clear()

@@ -18,6 +18,7 @@ the extraction changes, so stored features of an older version are recomputed.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import threading
@@ -25,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.briefs.lemmas import STOP_LEMMAS, Lemmatizer
+from bot.briefs.lemmas import LEMMA_CACHE_SIZE, STOP_LEMMAS, Lemmatizer
 from bot.stories.crosslang import RU_STOP_LEMMAS
 from bot.stories.vocabulary import NUMERAL_WORDS, SYNONYMS
 from bot.uk import detect_language
@@ -60,7 +61,6 @@ _LABELS = (
 )
 _NOT_NAMES = frozenset(_LABELS.split())
 _ABBREVIATION_MAX = 6  # an all-capitals word up to this long is an abbreviation (ЗСУ, МАГАТЕ)
-_CACHE_LIMIT = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,12 +116,20 @@ class ArticleFeatures:
 
 
 class RussianLemmatizer:
-    """Word → lemma with pymorphy3-dicts-ru (its dictionary has frequencies: first parse wins)."""
+    """Word → lemma with pymorphy3-dicts-ru (its dictionary has frequencies: first parse wins);
+    the most recent :data:`~bot.briefs.lemmas.LEMMA_CACHE_SIZE` words cached, like the
+    Ukrainian :class:`~bot.briefs.lemmas.Lemmatizer` (a cache that kept every word grew with
+    the news stream's vocabulary).  Numbers and non-Cyrillic words are not cached."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_size: int = LEMMA_CACHE_SIZE) -> None:
         self._morph: Any = None
-        self._cache: dict[str, tuple[str, bool]] = {}
         self._lock = threading.Lock()
+        self._cached_parse = functools.lru_cache(maxsize=max(1, cache_size))(self._parse)
+
+    @property
+    def cached_words(self) -> int:
+        """How many words' parses the cache holds now."""
+        return self._cached_parse.cache_info().currsize
 
     def _analyser(self) -> Any:
         if self._morph is None:
@@ -134,20 +142,16 @@ class RussianLemmatizer:
 
     def parse(self, word: str) -> tuple[str, bool]:
         """(lemma, is a proper name) of a lower-case word."""
-        cached = self._cache.get(word)
-        if cached is not None:
-            return cached
         if word[0].isdigit() or not "\u0400" <= word[0] <= "\u04ff":
-            result = (word, False)
-        else:
-            best = self._analyser().parse(word)[0]
-            result = (
-                str(best.normal_form).replace("ё", "е"),
-                not _PROPER_TAGS.isdisjoint(best.tag.grammemes),
-            )
-        if len(self._cache) < _CACHE_LIMIT:
-            self._cache[word] = result
-        return result
+            return (word, False)
+        return self._cached_parse(word)
+
+    def _parse(self, word: str) -> tuple[str, bool]:
+        best = self._analyser().parse(word)[0]
+        return (
+            str(best.normal_form).replace("ё", "е"),
+            not _PROPER_TAGS.isdisjoint(best.tag.grammemes),
+        )
 
     def lemma(self, word: str) -> str:
         return self.parse(word)[0]

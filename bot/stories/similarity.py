@@ -25,6 +25,7 @@ and on ``tests/data/stories/uk_dev.jsonl`` (figures and held-out sets: benchmark
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
@@ -35,6 +36,7 @@ from bot.stories.features import ArticleFeatures
 
 __all__ = [
     "GENERIC_NAMES",
+    "SKELETON_CACHE_SIZE",
     "THRESHOLD",
     "DocumentFrequencies",
     "Idf",
@@ -50,6 +52,11 @@ __all__ = [
 GENERIC_NAMES = frozenset({"україна", "украина", "росія", "россия", "рф"})
 THRESHOLD = 0.53  # the lowest with pairwise precision ≥ 0.95 on ru_honey_pool.tsv (benchmark)
 W_TITLE, W_HEAD, W_BODY = 0.4, 0.3, 0.3
+# Lemmas whose cross-language keys are memoised, ~250-300 bytes each (~2.2 MiB when full); a
+# lemma that left the memo costs one translate() and one regex when it comes back, and its
+# key one more string.  An index of 875 stories (12 hours of a real bot) takes the same
+# memory with 4 096, 8 192 or 16 384 entries; 16 384 took 30 minutes of the soak to fill.
+SKELETON_CACHE_SIZE = 8_192
 _PRIOR_DOCS = 20  # pseudo-documents, so that a near-empty window still weighs words sensibly
 
 
@@ -79,23 +86,29 @@ class _View:
 
 
 class SkeletonCache:
-    """:func:`~bot.stories.crosslang.skeleton` with a bounded memo (one per index)."""
+    """:func:`~bot.stories.crosslang.skeleton` with a bounded LRU memo (one per index).
 
-    def __init__(self, limit: int = 200_000) -> None:
-        self._memo: dict[tuple[bool, str], str] = {}
-        self._limit = limit
+    The memo also makes articles share one string per key.  It keeps the keys of the
+    :data:`SKELETON_CACHE_SIZE` most recently used lemmas: a news stream keeps bringing new
+    ones, and a memo that kept every lemma grew the bot by ~6 KiB per article
+    (benchmarks/soak.py).  Latin words and numbers are their own keys and are not cached.
+    """
+
+    def __init__(self, size: int = SKELETON_CACHE_SIZE) -> None:
+        self._cached = functools.lru_cache(maxsize=max(1, size))(skeleton)
+
+    @property
+    def cached_keys(self) -> int:
+        """How many lemmas' keys the memo holds now."""
+        return self._cached.cache_info().currsize
 
     def key_function(self, language: str) -> Callable[[str], str]:
-        russian = language == "ru"
-        memo = self._memo
+        # skeleton() tells only Russian from the rest: one entry per lemma for the others.
+        language = "ru" if language == "ru" else "uk"
+        cached = self._cached
 
         def key(lemma: str) -> str:
-            found = memo.get((russian, lemma))
-            if found is None:
-                found = skeleton(lemma, language)
-                if len(memo) < self._limit:
-                    memo[(russian, lemma)] = found
-            return found
+            return lemma if lemma.isascii() else cached(lemma, language)
 
         return key
 

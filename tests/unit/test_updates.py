@@ -53,3 +53,39 @@ async def test_a_backlog_beyond_the_limit_is_dropped_without_warnings() -> None:
     release.set()
     await asyncio.gather(*tasks)
     assert handled == [0, 1, 2]  # one running, two waiting, the rest dropped (coroutines closed)
+
+
+async def test_chats_are_forgotten_once_their_updates_are_done() -> None:
+    processor = PerChatUpdateProcessor(16)
+
+    async def handle() -> None:
+        await asyncio.sleep(0)
+
+    await asyncio.gather(
+        *(processor.process_update(_update(n, 100_000 + n), handle()) for n in range(5000))
+    )
+    assert processor.chats == 0
+
+
+async def test_an_update_cancelled_while_queued_leaves_nothing_behind() -> None:
+    processor = PerChatUpdateProcessor(4, max_backlog=1)
+    release = asyncio.Event()
+    handled: list[int] = []
+
+    async def handle(n: int) -> None:
+        handled.append(n)
+        await release.wait()
+
+    running = asyncio.create_task(processor.process_update(_update(1, 5), handle(1)))
+    await asyncio.sleep(0)
+    queued = asyncio.create_task(processor.process_update(_update(2, 5), handle(2)))
+    await asyncio.sleep(0)
+    queued.cancel()  # e.g. at shutdown
+    await asyncio.gather(queued, return_exceptions=True)
+    release.set()
+    await running
+    assert handled == [1]
+    assert processor.chats == 0  # before: the chat's queue stayed, counting a waiter forever
+    # ... and the chat is not taken for a flood: its next update is handled.
+    await asyncio.wait_for(processor.process_update(_update(3, 5), handle(3)), 1)
+    assert handled == [1, 3]
