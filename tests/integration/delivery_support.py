@@ -38,6 +38,23 @@ async def subscribe(db: Database, clock: ManualClock, ids: list[int]) -> None:
         await chats.subscribe(db, chat_id, kind, f"chat {chat_id}", clock.now())
 
 
+async def numbered_story(db: Database, clock: ManualClock, n: int = 1) -> int:
+    """Story ``n`` of one article ``n`` of source 1 (made on first use), for ledger tests."""
+    stamp = clock.now().isoformat()
+    await db.conn.execute(
+        "INSERT OR IGNORE INTO sources (id, url, name, created_at) VALUES (1, 'https://e', 'E', ?)",
+        (stamp,),
+    )
+    await db.conn.execute(
+        "INSERT INTO articles (id, source_id, identity, url, title, fetched_at)"
+        " VALUES (?, 1, ?, 'https://e/1', 't', ?)",
+        (n, f"guid:{n}", stamp),
+    )
+    return await add_story(
+        db, n, title="t", summary="s", html=f"<b>{n}</b>", summariser="x", now=clock.now()
+    )
+
+
 async def make_brief(db: Database, clock: ManualClock) -> int:
     await db.conn.execute(
         "INSERT INTO sources (id, url, name, created_at) VALUES (1, 'https://e.com/rss', 'E', ?)",

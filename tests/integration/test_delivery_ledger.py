@@ -7,23 +7,7 @@ from datetime import timedelta
 from bot.clock import ManualClock
 from storage import Database, broadcasts, chats, deliveries
 from storage.deliveries import Outcome
-from storage.stories import add_story
-
-
-async def _brief(db: Database, clock: ManualClock, n: int = 1) -> int:
-    stamp = clock.now().isoformat()
-    await db.conn.execute(
-        "INSERT OR IGNORE INTO sources (id, url, name, created_at) VALUES (1, 'https://e', 'E', ?)",
-        (stamp,),
-    )
-    await db.conn.execute(
-        "INSERT INTO articles (id, source_id, identity, url, title, fetched_at)"
-        " VALUES (?, 1, ?, 'https://e/1', 't', ?)",
-        (n, f"guid:{n}", stamp),
-    )
-    return await add_story(
-        db, n, title="t", summary="s", html=f"<b>{n}</b>", summariser="x", now=clock.now()
-    )
+from tests.integration.delivery_support import numbered_story
 
 
 async def _statuses(db: Database) -> dict[int, str]:
@@ -36,7 +20,7 @@ async def test_import_and_enqueue_only_active_chats_once(db: Database, clock: Ma
     assert await chats.import_chats(db, rows, clock.now(), batch=1000) == 2500
     assert await chats.import_chats(db, rows[:10], clock.now()) == 0
     await chats.set_status(db, 5, "stopped", clock.now())
-    brief = await _brief(db, clock)
+    brief = await numbered_story(db, clock)
     assert await deliveries.fan_out_story(db, brief, clock.now()) == 2499
     assert await deliveries.fan_out_story(db, brief, clock.now()) == 0
     assert await deliveries.count_pending(db) == 2499
@@ -48,7 +32,7 @@ async def test_due_rows_come_by_priority_then_age_and_respect_backoff(
     await chats.import_chats(db, [(1, "private", ""), (2, "private", "")], clock.now())
     bc = await broadcasts.create_broadcast(db, 9, "<текст>", clock.now())
     await deliveries.enqueue_broadcast(db, bc, clock.now())
-    brief = await _brief(db, clock)
+    brief = await numbered_story(db, clock)
     await deliveries.fan_out_story(db, brief, clock.now())
 
     due = await deliveries.due_deliveries(db, clock.now(), 10)
@@ -79,7 +63,7 @@ async def test_due_rows_come_by_priority_then_age_and_respect_backoff(
 
 async def test_outcomes(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(i, "private", "") for i in (1, 2, 3, 4)], clock.now())
-    b1, b2 = await _brief(db, clock, 1), await _brief(db, clock, 2)
+    b1, b2 = await numbered_story(db, clock, 1), await numbered_story(db, clock, 2)
     await deliveries.fan_out_story(db, b1, clock.now())
     await deliveries.fan_out_story(db, b2, clock.now())
     due = {(d.ref, d.chat_id): d.id for d in await deliveries.due_deliveries(db, clock.now(), 99)}
@@ -114,7 +98,7 @@ async def _all(db: Database) -> list:  # type: ignore[type-arg]
 
 async def test_stop_block_and_reactivate(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(1, "private", ""), (2, "private", "")], clock.now())
-    await deliveries.fan_out_story(db, await _brief(db, clock), clock.now())
+    await deliveries.fan_out_story(db, await numbered_story(db, clock), clock.now())
     assert await chats.set_status(db, 1, "stopped", clock.now())
     assert await chats.mark_blocked(db, 2, clock.now())
     assert await _statuses(db) == {1: "skipped", 2: "skipped"}
@@ -127,7 +111,7 @@ async def test_stop_block_and_reactivate(db: Database, clock: ManualClock) -> No
 
 async def test_migrate_moves_the_chat_and_its_rows(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(-5, "group", "g")], clock.now())
-    await deliveries.fan_out_story(db, await _brief(db, clock), clock.now())
+    await deliveries.fan_out_story(db, await numbered_story(db, clock), clock.now())
     assert await chats.migrate_chat(db, -5, -1005, clock.now())
     assert await chats.get_chat(db, -5) is None
     assert await _statuses(db) == {-1005: "pending"}
@@ -135,7 +119,7 @@ async def test_migrate_moves_the_chat_and_its_rows(db: Database, clock: ManualCl
 
 async def test_migrate_into_a_known_supergroup(db: Database, clock: ManualClock) -> None:
     await chats.import_chats(db, [(-5, "group", ""), (-1005, "supergroup", "")], clock.now())
-    b1 = await _brief(db, clock, 1)
+    b1 = await numbered_story(db, clock, 1)
     await deliveries.fan_out_story(db, b1, clock.now())  # both chats have a row for b1
     assert await chats.migrate_chat(db, -5, -1005, clock.now())
     old = await chats.get_chat(db, -5)
@@ -151,7 +135,7 @@ async def test_migrate_says_whether_the_row_in_flight_goes_to_the_new_chat(
     await chats.import_chats(
         db, [(-5, "group", ""), (-6, "group", ""), (-1005, "supergroup", "")], clock.now()
     )
-    b1 = await _brief(db, clock, 1)
+    b1 = await numbered_story(db, clock, 1)
     await deliveries.fan_out_story(db, b1, clock.now())
     await chats.import_chats(db, [(-1006, "supergroup", "")], clock.now())  # no row for b1
     rows = {r.chat_id: r.id for r in await deliveries.due_deliveries(db, clock.now(), 10)}
@@ -167,7 +151,7 @@ async def test_migrate_into_a_supergroup_that_unsubscribed(
     """The supergroup's own, newer choice wins: the old group's rows are not sent to it."""
     await chats.import_chats(db, [(-5, "group", ""), (-1005, "supergroup", "")], clock.now())
     await chats.set_status(db, -1005, "stopped", clock.now())
-    await deliveries.fan_out_story(db, await _brief(db, clock), clock.now())
+    await deliveries.fan_out_story(db, await numbered_story(db, clock), clock.now())
     (row,) = await deliveries.due_deliveries(db, clock.now(), 10)
     assert not await chats.migrate_chat(db, -5, -1005, clock.now(), delivery_id=row.id)
     assert await _statuses(db) == {-5: "skipped"}

@@ -15,23 +15,7 @@ import pytest
 from bot.clock import ManualClock
 from storage import Database, broadcasts, chats, deliveries
 from storage.deliveries import PRIORITY_BROADCAST, PRIORITY_STORY, Outcome
-from storage.stories import add_story
-
-
-async def _brief(db: Database, clock: ManualClock, n: int = 1) -> int:
-    stamp = clock.now().isoformat()
-    await db.conn.execute(
-        "INSERT OR IGNORE INTO sources (id, url, name, created_at) VALUES (1, 'https://e', 'E', ?)",
-        (stamp,),
-    )
-    await db.conn.execute(
-        "INSERT INTO articles (id, source_id, identity, url, title, fetched_at)"
-        " VALUES (?, 1, ?, 'https://e/1', 't', ?)",
-        (n, f"guid:{n}", stamp),
-    )
-    return await add_story(
-        db, n, title="t", summary="s", html=f"<b>{n}</b>", summariser="x", now=clock.now()
-    )
+from tests.integration.delivery_support import numbered_story
 
 
 async def _statuses(db: Database) -> dict[int, str]:
@@ -43,7 +27,7 @@ async def test_due_rows_per_kind_with_retries_first(db: Database, clock: ManualC
     await chats.import_chats(db, [(c, "private", "") for c in (1, 2, 3)], clock.now())
     bc = await broadcasts.create_broadcast(db, 9, "усім", clock.now())
     await deliveries.enqueue_broadcast(db, bc, clock.now())
-    brief = await _brief(db, clock)
+    brief = await numbered_story(db, clock)
     await deliveries.fan_out_story(db, brief, clock.now())
     due = await deliveries.due_by_kind(db, clock.now(), 10)
     assert {k: [r.chat_id for r in rows] for k, rows in due.items()} == {
@@ -70,7 +54,7 @@ async def test_expired_rows_are_never_due_and_end_as_expired(
     db: Database, clock: ManualClock
 ) -> None:
     await chats.import_chats(db, [(c, "private", "") for c in (1, 2, 3)], clock.now())
-    brief = await _brief(db, clock)
+    brief = await numbered_story(db, clock)
     expires = clock.now() + timedelta(hours=6)
     await deliveries.fan_out_story(db, brief, clock.now(), expires_at=expires)
     bc = await broadcasts.create_broadcast(db, 9, "усім", clock.now())
@@ -128,7 +112,7 @@ async def test_queue_queries_search_an_index_never_scan_the_ledger(
     db: Database, clock: ManualClock, kind: str
 ) -> None:
     await chats.import_chats(db, [(c, "private", "") for c in range(1, 3001)], clock.now())
-    brief = await _brief(db, clock)
+    brief = await numbered_story(db, clock)
     await deliveries.fan_out_story(
         db, brief, clock.now(), expires_at=clock.now() + timedelta(hours=6)
     )
