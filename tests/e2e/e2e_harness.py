@@ -119,15 +119,23 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")
 
-    async def wait_for_log(self, text: str, timeout: float) -> None:  # noqa: ASYNC109
-        """Wait until the bot's log has ``text``.  The log is a file the bot writes, so it is
-        read again every 50 ms (the fake Telegram's wait_until wakes only on its own traffic,
-        which may be a 10 s long poll away)."""
+    async def wait_for_log(
+        self,
+        wanted: str | Callable[[str], bool],
+        timeout: float,  # noqa: ASYNC109 - like FakeTelegram.wait_for
+    ) -> None:
+        """Wait until the bot's log has ``wanted`` (a line's text, or a test of the whole log),
+        failing early if the bot exits.  The log is a file the bot writes, so it is read again
+        every 50 ms (the fake Telegram's wait_until wakes only on its own traffic, which may be
+        a 10 s long poll away)."""
+        holds = wanted if callable(wanted) else (lambda log: wanted in log)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while text not in self.log:
-            if loop.time() > deadline:
-                raise TimeoutError(f"{text!r} not in the bot's log after {timeout} s:\n{self.log}")
+        while not holds(self.log):
+            assert self.proc.returncode is None, f"newsbot exited:\n{self.log}"
+            assert loop.time() < deadline, (
+                f"{wanted!r} not in the log after {timeout} s:\n{self.log}"
+            )
             await asyncio.sleep(0.05)
 
     @property

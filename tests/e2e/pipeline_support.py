@@ -255,17 +255,27 @@ async def import_subscribers(database: Path, chat_ids: Iterable[int]) -> None:
         await db.close()
 
 
+async def preview_broadcast(telegram: FakeTelegram, text: str) -> SentMessage:
+    """The admin asks to broadcast ``text``; returns the preview with its buttons."""
+    from e2e_harness import ADMIN_ID  # only the e2e suite has the harness on its path
+
+    return await say(telegram, ADMIN_ID, f"/broadcast {text}", expect="Попередній перегляд")
+
+
+def press_send(telegram: FakeTelegram, preview: SentMessage) -> None:
+    """Press the preview's "Надіслати всім" (the broadcast starts; nothing is awaited)."""
+    assert preview.reply_markup is not None
+    send = preview.reply_markup["inline_keyboard"][0][0]
+    assert send["text"] == "Надіслати всім"
+    telegram.callback(preview.chat_id, preview.chat_id, preview.message_id, send["callback_data"])
+
+
 async def start_broadcast(telegram: FakeTelegram, text: str) -> SentMessage:
     """The admin broadcasts ``text``: preview, press "Надіслати всім" (and return at once).
 
     Returns the preview message (edited in place into the progress, then the summary)."""
-    from e2e_harness import ADMIN_ID  # only the e2e suite has the harness on its path
-
-    preview = await say(telegram, ADMIN_ID, f"/broadcast {text}", expect="Попередній перегляд")
-    assert preview.reply_markup is not None
-    send = preview.reply_markup["inline_keyboard"][0][0]
-    assert send["text"] == "Надіслати всім"
-    telegram.callback(ADMIN_ID, ADMIN_ID, preview.message_id, send["callback_data"])
+    preview = await preview_broadcast(telegram, text)
+    press_send(telegram, preview)
     return preview
 
 

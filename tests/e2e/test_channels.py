@@ -24,7 +24,8 @@ from pipeline_support import (
     WAIT,
     Site,
     losses_payload,
-    say,
+    press_send,
+    preview_broadcast,
     serve_losses,
     subscribe,
     wait_first_poll,
@@ -85,7 +86,7 @@ def _photos(telegram: FakeTelegram, chat_id: int) -> list[SentMessage]:
 
 
 async def _broadcast(telegram: FakeTelegram, text: str, *, to_channels: bool) -> SentMessage:
-    preview = await say(telegram, ADMIN_ID, f"/broadcast {text}", expect="Попередній перегляд")
+    preview = await preview_broadcast(telegram, text)
     assert "Канали (1 канал) її не отримають" in preview.visible_text
     if to_channels:
         assert preview.reply_markup is not None
@@ -95,10 +96,7 @@ async def _broadcast(telegram: FakeTelegram, text: str, *, to_channels: bool) ->
         await telegram.wait_until(
             lambda: "Також у канали: її отримають і 1 канал." in preview.visible_text, WAIT
         )
-    assert preview.reply_markup is not None
-    send = preview.reply_markup["inline_keyboard"][0][0]
-    assert send["text"] == "Надіслати всім"
-    telegram.callback(ADMIN_ID, ADMIN_ID, preview.message_id, send["callback_data"])
+    press_send(telegram, preview)
     await telegram.wait_until(lambda: "Розсилку завершено" in preview.visible_text, WAIT)
     return preview
 

@@ -8,21 +8,19 @@ Needs ``mount -t tmpfs`` (root); skipped with the reason where mounting is refus
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from e2e_harness import ADMIN_ID, BotProcess, ConfigWriter, StartBot
+from e2e_harness import ConfigWriter, StartBot
+from pipeline_support import import_subscribers, start_broadcast
 
 from bot.fakes import FakeTelegram
 from bot.fakes.telegram import Limits
-from storage import Database, chats
 from tests.small_disk import fill, mounted_tmpfs
 
 SUBSCRIBERS = list(range(300_000, 300_400))
@@ -42,13 +40,6 @@ def _received(telegram: FakeTelegram) -> Counter[int]:
     return Counter(m.chat_id for m in telegram.sent if m.visible_text == TEXT)
 
 
-async def _until_logged(bot: BotProcess, line: str, timeout: float = 30.0) -> None:  # noqa: ASYNC109
-    """Wait for ``line`` in the bot's log (another process: nothing to wait on but the file)."""
-    async with asyncio.timeout(timeout):
-        while line not in bot.log:  # noqa: ASYNC110
-            await asyncio.sleep(0.05)
-
-
 async def test_a_broadcast_survives_a_full_disk_and_reaches_everyone_once(
     telegram: FakeTelegram,
     bot_config: ConfigWriter,
@@ -56,12 +47,7 @@ async def test_a_broadcast_survives_a_full_disk_and_reaches_everyone_once(
     small_disk: Path,
 ) -> None:
     path = small_disk / "newsbot.db"
-    db = await Database.open(path)
-    try:
-        now = datetime(2025, 3, 29, 9, 0, tzinfo=UTC)
-        await chats.import_chats(db, ((c, "private", f"u{c}") for c in SUBSCRIBERS), now)
-    finally:
-        await db.close()
+    await import_subscribers(path, SUBSCRIBERS)
     telegram.limits = Limits(overall_per_s=1000, per_chat_per_s=20)
     config = bot_config(
         storage={"database": str(path)},
@@ -75,15 +61,11 @@ async def test_a_broadcast_survives_a_full_disk_and_reaches_everyone_once(
     )
     bot = await start_bot(config, PTB_TIMEDELTA="1")
 
-    telegram.user_message(ADMIN_ID, f"/broadcast {TEXT}")
-    preview = await telegram.wait_for_message(ADMIN_ID, "Попередній перегляд", timeout=20)
-    assert preview.reply_markup is not None
-    send = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
-    telegram.callback(ADMIN_ID, ADMIN_ID, preview.message_id, send)
+    preview = await start_broadcast(telegram, TEXT)
     await telegram.wait_until(lambda: len(_received(telegram)) >= 60, timeout=30)
 
     filler = fill(small_disk)
-    await _until_logged(bot, "delivery paused")
+    await bot.wait_for_log("delivery paused", 30)
     at_pause = len(telegram.sent)
     assert len(_received(telegram)) < len(SUBSCRIBERS), "the broadcast finished before the fault"
     # The disk stays full: only the sends already in flight may still arrive, never a repeat.

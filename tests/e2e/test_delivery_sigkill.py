@@ -10,8 +10,8 @@ from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
-from e2e_harness import ADMIN_ID, ConfigWriter, StartBot
-from pipeline_support import import_subscribers
+from e2e_harness import ConfigWriter, StartBot
+from pipeline_support import import_subscribers, start_broadcast
 
 from bot.fakes import FakeTelegram
 from bot.fakes.telegram import Limits
@@ -42,11 +42,7 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_to_everyone(
     env = {"PTB_TIMEDELTA": "1"}
     first = await start_bot(config, **env)
 
-    telegram.user_message(ADMIN_ID, f"/broadcast {TEXT}")
-    preview = await telegram.wait_for_message(ADMIN_ID, "Попередній перегляд", timeout=20)
-    assert preview.reply_markup is not None
-    send = preview.reply_markup["inline_keyboard"][0][0]["callback_data"]
-    telegram.callback(ADMIN_ID, ADMIN_ID, preview.message_id, send)
+    preview = await start_broadcast(telegram, TEXT)
     await telegram.wait_until(lambda: len(_received(telegram)) >= 120, timeout=30)
     await first.kill()
     at_kill = _received(telegram)

@@ -13,7 +13,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -53,21 +53,6 @@ async def _spawn(config: Path) -> AsyncIterator[BotProcess]:
         await bot.kill()
 
 
-async def _log_shows(
-    bot: BotProcess,
-    predicate: Callable[[str], bool],
-    timeout: float,  # noqa: ASYNC109 - like FakeTelegram.wait_for
-) -> None:
-    """Wait until the bot's log satisfies ``predicate`` (the log is a file: read it again
-    every 50 ms), failing early if the bot exits."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate(bot.log):
-        assert bot.proc.returncode is None, f"newsbot exited:\n{bot.log}"
-        assert loop.time() < deadline, f"not in the log after {timeout} s:\n{bot.log}"
-        await asyncio.sleep(0.05)
-
-
 def _attempt_lines(log: str) -> list[str]:
     return [line for line in log.splitlines() if "Telegram is not reachable yet" in line]
 
@@ -78,7 +63,7 @@ async def test_the_bot_waits_for_telegram_then_serves(
     port = _free_port()
     config = bot_config(telegram={"api_url": f"http://127.0.0.1:{port}"})
     async with _spawn(config) as bot:
-        await _log_shows(bot, lambda log: len(_attempt_lines(log)) >= 2, timeout=30)
+        await bot.wait_for_log(lambda log: len(_attempt_lines(log)) >= 2, timeout=30)
         async with FakeTelegram(token=TOKEN, port=port) as telegram:
             await telegram.wait_until(lambda: bool(telegram.calls_of("getUpdates")), 30)
             telegram.user_message(USER, "/start")
@@ -139,7 +124,7 @@ async def test_sigterm_while_waiting_for_telegram_stops_cleanly(
 ) -> None:
     config = bot_config(telegram={"api_url": f"http://127.0.0.1:{_free_port()}"})
     async with _spawn(config) as bot:
-        await _log_shows(bot, lambda log: bool(_attempt_lines(log)), timeout=30)
+        await bot.wait_for_log(lambda log: bool(_attempt_lines(log)), timeout=30)
         assert await bot.stop(signal.SIGTERM, timeout=10) == 0
     assert "Traceback" not in bot.log
     assert "stopped while waiting for Telegram" in bot.log
