@@ -12,7 +12,7 @@ from pathlib import Path
 from storage import Database, articles, sources
 from storage.retention import prune
 from storage.schema import SCHEMA_VERSION
-from tests.integration.test_storage_migrations import _build_at_version
+from tests.integration.migration_support import build_at_version
 
 BEFORE = 6
 T0 = "2025-02-01T08:00:00.000000+00:00"
@@ -20,7 +20,7 @@ T1 = "2025-02-02T08:00:00.000000+00:00"
 
 
 def _old_database(path: Path) -> None:
-    _build_at_version(path, BEFORE)
+    build_at_version(path, BEFORE)
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.executemany(
             "INSERT INTO sources (id, url, name, created_at, first_success_at, last_success_at)"

@@ -10,8 +10,8 @@ import aiosqlite
 import pytest
 
 from storage import Database, StorageError
-from storage.db import _split_sql
-from storage.schema import MIGRATIONS, SCHEMA_VERSION
+from storage.schema import SCHEMA_VERSION
+from tests.integration.migration_support import build_at_version
 
 
 def _schema_of(path: Path) -> list[tuple[str, str]]:
@@ -20,15 +20,6 @@ def _schema_of(path: Path) -> list[tuple[str, str]]:
             "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
         ).fetchall()
     return [(str(n), " ".join(str(s).split())) for n, s in rows]
-
-
-def _build_at_version(path: Path, version: int) -> None:
-    """A database as an older newsbot left it: migrations 1..version, no newer ones."""
-    with closing(sqlite3.connect(path)) as conn, conn:
-        for number in range(1, version + 1):
-            for statement in _split_sql(MIGRATIONS[number - 1]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
 
 
 async def test_empty_database_reaches_current_version(tmp_path: Path) -> None:
@@ -54,7 +45,7 @@ async def test_every_earlier_version_upgrades_to_the_same_schema(
     fresh = tmp_path / "fresh.db"
     await (await Database.open(fresh)).close()
     old = tmp_path / f"v{start}.db"
-    _build_at_version(old, start)
+    build_at_version(old, start)
     with closing(sqlite3.connect(old)) as conn, conn:
         if start >= 1:  # data written by the older version survives the upgrade
             conn.execute(
@@ -104,7 +95,7 @@ async def test_version_3_ledger_upgrades_with_its_rows(tmp_path: Path) -> None:
     """Migration 4 rebuilds the deliveries table (new statuses, expiry), migration 5 keys it by
     what is delivered (kind, ref): nothing is lost on the way."""
     path = tmp_path / "v3.db"
-    _build_at_version(path, 3)
+    build_at_version(path, 3)
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.executescript(
             """

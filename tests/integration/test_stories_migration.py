@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from storage import Database, deliveries, stories
-from storage.db import _split_sql
-from storage.schema import MIGRATIONS
+from tests.integration.migration_support import build_at_version
 
 BEFORE_STORIES = 4
 T0 = "2025-03-29T08:00:00.000000+00:00"
@@ -23,11 +22,8 @@ NOW = datetime(2025, 3, 29, 9, 0, tzinfo=UTC)
 def _old_database(path: Path) -> None:
     """Schema version 4 with what a running bot had in it: two briefs, a broadcast, three
     chats, and ledger rows sent, pending and skipped."""
+    build_at_version(path, BEFORE_STORIES)
     with closing(sqlite3.connect(path)) as conn, conn:
-        for number in range(1, BEFORE_STORIES + 1):
-            for statement in _split_sql(MIGRATIONS[number - 1]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
         conn.executemany(
             "INSERT INTO chats (id, type, title, status, joined_at, updated_at)"
             " VALUES (?, 'private', ?, ?, ?, ?)",

@@ -10,19 +10,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from storage import Database, deliveries, settings
-from storage.db import _split_sql
-from storage.schema import MIGRATIONS, SCHEMA_VERSION
+from storage.schema import SCHEMA_VERSION
+from tests.integration.migration_support import build_at_version
 
 BEFORE = 5  # chats.mode came with stories; the rest of the choices after it
 T0 = "2025-03-29T08:00:00.000000+00:00"
 
 
 def _old_database(path: Path) -> None:
+    build_at_version(path, BEFORE)
     with closing(sqlite3.connect(path)) as conn, conn:
-        for number in range(1, BEFORE + 1):
-            for statement in _split_sql(MIGRATIONS[number - 1]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
         conn.executemany(
             "INSERT INTO chats (id, type, title, status, joined_at, updated_at)"
             " VALUES (?, ?, '', 'active', ?, ?)",
